@@ -1,0 +1,26 @@
+# Two commands: `make run` (portal with demo data on SQLite) and `make test` (whole suite on PostgreSQL).
+PY := .venv/bin/python
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+
+.PHONY: run test lint messages
+
+run:
+	scripts/setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test:
+	scripts/setup test
+	scripts/test-services
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run
+	.venv/bin/ruff check .
+	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+messages:
+	$(PY) manage.py makemessages -l id --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv

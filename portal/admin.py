@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "get_full_name", "role", "branch_office", "village", "is_active"]
+    list_filter = ["role", "is_active", "branch_office"]
+    list_select_related = ["branch_office", "village"]
+    autocomplete_fields = ["branch_office", "village"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Role in the portal"), {"fields": ["role", "branch_office", "village", "phone"]}),
+    ]
+    add_fieldsets = [
+        *BaseUserAdmin.add_fieldsets,
+        (_("Role in the portal"), {"fields": ["role", "branch_office", "village"]}),
+    ]

@@ -1,0 +1,72 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A portal account. Its role decides what it sees: admins everything, branch staff their
+    office's coverage area, village operators their own village."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        BRANCH_STAFF = "branch_staff", _("Branch staff")
+        VILLAGE_OPERATOR = "village_operator", _("Village operator")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.VILLAGE_OPERATOR)
+    branch_office = models.ForeignKey(
+        "villages.BranchOffice",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("branch office"),
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operators",
+        verbose_name=_("village"),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="branch_staff") | Q(branch_office__isnull=False),
+                name="user_branch_staff_has_office",
+                violation_error_message=_("Branch staff must belong to a branch office."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="village_operator") | Q(village__isnull=False),
+                name="user_operator_has_village",
+                violation_error_message=_("A village operator must belong to a village."),
+            ),
+        ]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def is_branch_staff(self) -> bool:
+        return self.role == self.Role.BRANCH_STAFF and self.branch_office_id is not None
+
+    @property
+    def is_village_operator(self) -> bool:
+        return self.role == self.Role.VILLAGE_OPERATOR and self.village_id is not None
+
+    def get_home_url(self) -> str:
+        """Where this user lands after logging in."""
+        if self.is_admin:
+            return reverse("admin:index")
+        if self.is_branch_staff:
+            return reverse("branch_home")
+        if self.is_village_operator:
+            return reverse("village_home")
+        return reverse("no_role")

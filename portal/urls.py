@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cabang/", views.branch_home, name="branch_home"),
+    path("desa/", views.village_home, name="village_home"),
+    path("tanpa-peran/", views.no_role, name="no_role"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", views.login_not_required(set_language), name="set_language"),
+    path("", include("campaigns.urls")),
+    path("admin/", admin.site.urls),
+]
