@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agreement, Signatory
@@ -54,17 +58,36 @@ class AgreementAdmin(admin.ModelAdmin):
     list_select_related = ["branch_office"]
     autocomplete_fields = ["counterpart_regency", "counterpart_village"]
     inlines = [SignatoryInline]
+    readonly_fields = ["current_document"]
+    # Documents are served only through the scoped download view, never from a public URL.
+    formfield_overrides = {models.FileField: {"widget": forms.FileInput(attrs={"accept": ".pdf"})}}
     fieldsets = [
         (None, {"fields": ["kind", "number", "title", "branch_office"]}),
         (
             _("Counterpart"),
-            {"fields": ["counterpart_kind", "counterpart_name", "counterpart_regency",
-                        "counterpart_village"]},
+            {
+                "fields": [
+                    "counterpart_kind",
+                    "counterpart_name",
+                    "counterpart_regency",
+                    "counterpart_village",
+                ]
+            },
         ),
-        (_("Signing and validity"), {"fields": ["signed_on", "place", "valid_from", "valid_until"]}),
-        (_("Content"), {"fields": ["scope", "document"]}),
+        (
+            _("Signing and validity"),
+            {"fields": ["signed_on", "place", "valid_from", "valid_until"]},
+        ),
+        (_("Content"), {"fields": ["scope", "current_document", "document"]}),
     ]
 
     @admin.display(description=_("status"))
     def status_display(self, agreement):
         return agreement.get_status_display()
+
+    @admin.display(description=_("current document"))
+    def current_document(self, agreement):
+        if not (agreement.pk and agreement.document):
+            return _("No document uploaded.")
+        url = reverse("agreement_document", args=[agreement.pk])
+        return format_html('<a href="{}">{}</a>', url, agreement.document.name.rsplit("/", 1)[-1])

@@ -16,9 +16,11 @@ class AgreementFilter(django_filters.FilterSet):
         fields = ["q", "kind", "status"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(title__icontains=value) | queryset.filter(
-            counterpart_name__icontains=value
-        ) | queryset.filter(number__icontains=value)
+        return (
+            queryset.filter(title__icontains=value)
+            | queryset.filter(counterpart_name__icontains=value)
+            | queryset.filter(number__icontains=value)
+        )
 
     def filter_status(self, queryset, name, value):
         return queryset.with_status(value)

@@ -135,8 +135,7 @@ class Agreement(models.Model):
                 violation_error_message=_("'Valid until' must not be before 'valid from'."),
             ),
             models.CheckConstraint(
-                condition=Q(counterpart_village__isnull=True)
-                | Q(counterpart_kind="pemdes"),
+                condition=Q(counterpart_village__isnull=True) | Q(counterpart_kind="pemdes"),
                 name="agreement_village_only_for_pemdes",
                 violation_error_message=_(
                     "Only an agreement with a village government names a village."

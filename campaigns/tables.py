@@ -12,7 +12,12 @@ class AgreementTable(tables.Table):
         model = Agreement
         fields = ["title", "kind", "counterpart_name", "branch_office", "signed_on", "valid_until"]
         sequence = [
-            "title", "kind", "counterpart_name", "branch_office", "signed_on", "valid_until",
+            "title",
+            "kind",
+            "counterpart_name",
+            "branch_office",
+            "signed_on",
+            "valid_until",
             "status",
         ]
         empty_text = _("No agreements yet.")

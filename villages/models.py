@@ -128,7 +128,7 @@ class Village(models.Model):
 
     @property
     def full_name(self) -> str:
-        """"Socorejo, Jenu, Kabupaten Tuban" (needs `with_names()` to avoid extra queries)."""
+        """ "Socorejo, Jenu, Kabupaten Tuban" (needs `with_names()` to avoid extra queries)."""
         return f"{self.name}, {self.district.name}, {self.district.regency.name}"
 
 

@@ -1,0 +1,118 @@
+"""Shared fixtures: a small world of real regions and offices, and one user per role."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from portal.models import User
+
+from .factories import (
+    BranchOfficeFactory,
+    CoverageFactory,
+    DistrictFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    UserFactory,
+    VillageFactory,
+)
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Plain static storage (no collectstatic needed) and uploads in a throw-away folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture
+def world(db):
+    """Tuban (KC Bojonegoro, with KCP Tuban under it), Gresik (KC Gresik) and Banyumas
+    (KC Purwokerto), with the seed villages."""
+    jatim = ProvinceFactory(code="35", name="Jawa Timur")
+    jateng = ProvinceFactory(code="33", name="Jawa Tengah")
+    tuban = RegencyFactory(code="35.23", province=jatim, name="Kabupaten Tuban")
+    gresik = RegencyFactory(code="35.25", province=jatim, name="Kabupaten Gresik")
+    banyumas = RegencyFactory(code="33.02", province=jateng, name="Kabupaten Banyumas")
+    jenu = DistrictFactory(code="35.23.12", regency=tuban, name="Jenu")
+    kerek = DistrictFactory(code="35.23.08", regency=tuban, name="Kerek")
+    jatilawang = DistrictFactory(code="33.02.03", regency=banyumas, name="Jatilawang")
+    manyar = DistrictFactory(code="35.25.09", regency=gresik, name="Manyar")
+    socorejo = VillageFactory(code="35.23.12.2002", district=jenu, name="Socorejo")
+    karanglo = VillageFactory(code="35.23.08.2016", district=kerek, name="Karanglo")
+    karanglewas = VillageFactory(code="33.02.03.2003", district=jatilawang, name="Karanglewas")
+    manyarejo = VillageFactory(code="35.25.09.2001", district=manyar, name="Manyarejo")
+
+    since = datetime.date(2016, 1, 1)
+    bojonegoro = BranchOfficeFactory(name="KC Bojonegoro")
+    kcp_tuban = BranchOfficeFactory(name="KCP Tuban", kind="pioneer", parent=bojonegoro)
+    kc_gresik = BranchOfficeFactory(name="KC Gresik")
+    purwokerto = BranchOfficeFactory(name="KC Purwokerto")
+    CoverageFactory(branch_office=bojonegoro, regency=tuban, valid_from=since)
+    CoverageFactory(branch_office=kcp_tuban, regency=tuban, valid_from=since)
+    CoverageFactory(branch_office=kc_gresik, regency=gresik, valid_from=since)
+    CoverageFactory(branch_office=purwokerto, regency=banyumas, valid_from=since)
+    return SimpleNamespace(**locals())
+
+
+@pytest.fixture
+def admin_user(world):
+    return UserFactory(username="admin", admin=True)
+
+
+@pytest.fixture
+def branch_staff(world):
+    return UserFactory(
+        username="cabang", role=User.Role.BRANCH_STAFF, branch_office=world.bojonegoro
+    )
+
+
+@pytest.fixture
+def other_branch_staff(world):
+    return UserFactory(
+        username="purwokerto", role=User.Role.BRANCH_STAFF, branch_office=world.purwokerto
+    )
+
+
+@pytest.fixture
+def operator(world):
+    return UserFactory(username="socorejo", village=world.socorejo)
+
+
+@pytest.fixture
+def other_operator(world):
+    return UserFactory(username="karanglewas", village=world.karanglewas)
+
+
+@pytest.fixture
+def inactive_user(world):
+    return UserFactory(username="mantan", village=world.socorejo, is_active=False)
+
+
+def client_for(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
