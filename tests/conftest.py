@@ -1,6 +1,7 @@
 """Shared fixtures: a small world of real regions and offices, and one user per role."""
 
 import datetime
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,10 @@ from .factories import (
     UserFactory,
     VillageFactory,
 )
+
+# Playwright's sync API keeps an event loop in the main thread; Django's database fixtures would
+# otherwise refuse to run next to it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_FLAGS = [
     "--headless",
