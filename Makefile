@@ -4,18 +4,22 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
 .PHONY: run test lint messages
 
+run: export DEBUG = true
 run:
 	scripts/setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+test: export SECRET_KEY = test-only-not-a-secret
+test: export DATABASE_URL = $(TEST_DATABASE_URL)
+test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
 test:
 	scripts/setup test
 	scripts/test-services
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/ruff check .
-	DATABASE_URL=$(TEST_DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest
+	.venv/bin/pytest
 
 lint:
 	.venv/bin/ruff check .

@@ -7,6 +7,7 @@ manage.py. Without DATABASE_URL the portal runs on SQLite in the project folder.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,10 +20,14 @@ env = environ.Env(
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
-if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key")
-else:
-    SECRET_KEY = env("SECRET_KEY")
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable (or put it in .env), "
+            "or set DEBUG=true for local development."
+        )
+    SECRET_KEY = "django-insecure-development-only-key"
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
