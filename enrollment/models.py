@@ -1,0 +1,392 @@
+"""Participants, their registrations in a village, the rates that price them, and the Perisai
+agents who recruit them."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from villages.models import Village
+
+from .nik import mask_nik
+from .premiums import RateTable
+
+
+class ContributionRateQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> ContributionRate:
+        """The rates that apply on a day: the latest row that took effect by then."""
+        on = on or timezone.localdate()
+        rate = self.filter(effective_from__lte=on).order_by("-effective_from").first()
+        if rate is None:
+            raise ContributionRate.DoesNotExist(f"No contribution rates in force on {on}.")
+        return rate
+
+
+class ContributionRate(models.Model):
+    """BPU contribution rates from a date on: a change of regulation is a new row."""
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    regulation = models.CharField(_("regulation"), max_length=200, blank=True)
+    jkk_percent = models.DecimalField(_("JKK (% of income)"), max_digits=5, decimal_places=2)
+    jkm_flat = models.PositiveIntegerField(_("JKM (Rp per month)"))
+    jht_percent = models.DecimalField(_("JHT (% of income)"), max_digits=5, decimal_places=2)
+    min_income = models.PositiveIntegerField(_("lowest declared income (Rp)"))
+    max_income = models.PositiveIntegerField(_("highest declared income (Rp)"))
+
+    objects = ContributionRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("contribution rate")
+        verbose_name_plural = _("contribution rates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_income__gte=models.F("min_income")),
+                name="rate_income_range_ordered",
+                violation_error_message=_("The highest income must not be below the lowest."),
+            ),
+            models.CheckConstraint(
+                condition=Q(jkk_percent__gte=0, jht_percent__gte=0),
+                name="rate_percentages_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_from:%d-%m-%Y} {self.regulation}".strip()
+
+    def as_table(self) -> RateTable:
+        return RateTable(
+            effective_from=self.effective_from,
+            jkk_percent=self.jkk_percent,
+            jkm_flat=self.jkm_flat,
+            jht_percent=self.jht_percent,
+            min_income=self.min_income,
+            max_income=self.max_income,
+        )
+
+
+class WorkerCategory(models.TextChoices):
+    FORMAL = "pu", _("Formal wage earner (PU)")
+    INFORMAL = "bpu", _("Informal / self-employed (BPU)")
+    VULNERABLE = "rentan", _("Vulnerable worker (pekerja rentan)")
+    VILLAGE_OFFICIAL = "perangkat", _("Village official (perangkat desa)")
+    RT_RW_HEAD = "rt_rw", _("RT/RW head")
+    CONTRACT = "honorer", _("Contract / honorary worker")
+
+
+class FundingSource(models.TextChoices):
+    PARTICIPANT = "mandiri", _("The participant")
+    DANA_DESA = "dana_desa", _("Dana Desa")
+    ADD = "add", _("Alokasi Dana Desa (ADD)")
+    APBD = "apbd", _("APBD")
+    CSR = "csr", _("Company CSR")
+    JIMPITAN = "jimpitan", _("Jimpitan")
+    BANK_SAMPAH = "bank_sampah", _("Bank sampah (waste bank)")
+    OTHER = "lainnya", _("Other")
+
+    @classmethod
+    def village_funded(cls) -> list[str]:
+        return [cls.DANA_DESA, cls.ADD]
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def for_user(self, user) -> ParticipantQuerySet:
+        """Participants living in a village the user may see (villages' one scoping rule)."""
+        return self.filter(village__in=Village.objects.for_user(user))
+
+
+class Participant(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="residents", verbose_name=_("village of residence")
+    )
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    category = models.CharField(_("worker category"), max_length=10, choices=WorkerCategory)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(nik__regex=r"^[0-9]{16}$"), name="participant_nik_16_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.masked_nik})"
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+    @property
+    def nik_region_differs(self) -> bool:
+        """The NIK was issued outside the village's district: allowed (people move), but shown."""
+        return not self.village_id.startswith(f"{self.nik[0:2]}.{self.nik[2:4]}.{self.nik[4:6]}.")
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def for_user(self, user) -> RegistrationQuerySet:
+        """Registrations in the villages the user may see (villages' one scoping rule)."""
+        return self.filter(village__in=Village.objects.for_user(user))
+
+    def submitted(self) -> RegistrationQuerySet:
+        return self.filter(status=Registration.Status.SUBMITTED)
+
+    def verified(self) -> RegistrationQuerySet:
+        """Verified or already active: members with a KPJ number."""
+        return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
+
+    def with_people(self) -> RegistrationQuerySet:
+        return self.select_related("participant", "village__district__regency", "agent")
+
+
+class Registration(models.Model):
+    """A participant enrolled through a village, from submission to an active membership."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        VERIFIED = "verified", _("Verified")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Rejected")
+
+    participant = models.OneToOneField(
+        Participant, models.PROTECT, related_name="registration", verbose_name=_("participant")
+    )
+    village = models.ForeignKey(
+        Village, models.PROTECT, related_name="registrations", verbose_name=_("village")
+    )
+    jht = models.BooleanField(_("JHT (old-age savings)"), default=False)
+    declared_income = models.PositiveIntegerField(_("declared monthly income (Rp)"))
+    rate = models.ForeignKey(
+        ContributionRate, models.PROTECT, related_name="+", verbose_name=_("rates applied")
+    )
+    monthly_premium = models.PositiveIntegerField(_("monthly premium (Rp)"))
+    funding_source = models.CharField(_("funding source"), max_length=12, choices=FundingSource)
+    funding_company = models.CharField(
+        _("company (CSR)"), max_length=150, blank=True, help_text=_("For CSR funding.")
+    )
+    agent = models.ForeignKey(
+        "Agent",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recruits",
+        verbose_name=_("Perisai agent"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.SUBMITTED, db_index=True
+    )
+    kpj = models.CharField(_("KPJ number"), max_length=11, unique=True, null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kpj__isnull=True) | Q(kpj__regex=r"^[0-9]{11}$"),
+                name="registration_kpj_11_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "rejected"]) | Q(kpj__isnull=False),
+                name="registration_member_has_kpj",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="registration_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(funding_source="csr") | ~Q(funding_company=""),
+                name="registration_csr_names_company",
+            ),
+        ]
+        indexes = [models.Index(fields=["village", "status"])]
+
+    def __str__(self):
+        return str(self.participant)
+
+    def get_absolute_url(self):
+        return reverse("registration_detail", args=[self.pk])
+
+    @property
+    def programs(self) -> list[str]:
+        return ["JKK", "JKM", "JHT"] if self.jht else ["JKK", "JKM"]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class RegistrationEvent(models.Model):
+    """One line of a registration's history: who did what, when, and which fields changed."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Registered")
+        EDITED = "edited", _("Edited")
+        VERIFIED = "verified", _("Verified")
+        ACTIVATED = "activated", _("Activated")
+        REJECTED = "rejected", _("Rejected")
+        FUNDED = "funded", _("Funded period added")
+
+    registration = models.ForeignKey(
+        Registration, models.CASCADE, related_name="events", verbose_name=_("registration")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("registration history entry")
+        verbose_name_plural = _("registration history")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%d-%m-%Y %H:%M}"
+
+
+class FundedPeriodQuerySet(models.QuerySet):
+    def ending_between(self, start: datetime.date, end: datetime.date) -> FundedPeriodQuerySet:
+        return self.filter(ends_on__gte=start, ends_on__lte=end)
+
+
+class FundedPeriod(models.Model):
+    """Who pays a registration's premiums for which months, e.g. Dana Desa the first six."""
+
+    registration = models.ForeignKey(
+        Registration, models.CASCADE, related_name="funded_periods", verbose_name=_("registration")
+    )
+    funding_source = models.CharField(_("paid by"), max_length=12, choices=FundingSource)
+    funding_company = models.CharField(_("company (CSR)"), max_length=150, blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+
+    objects = FundedPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["registration", "starts_on"]
+        verbose_name = _("funded period")
+        verbose_name_plural = _("funded periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="funded_period_ends_after_start",
+                violation_error_message=_("The period must not end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_funding_source_display()} {self.starts_on} – {self.ends_on}"
+
+
+class AgentQuerySet(models.QuerySet):
+    def for_user(self, user) -> AgentQuerySet:
+        """Agents serving at least one village the user may see."""
+        return self.filter(villages__in=Village.objects.for_user(user)).distinct()
+
+
+class Agent(models.Model):
+    """A Perisai agent (Penggerak Jaminan Sosial Indonesia): recruits members, paid by rule."""
+
+    name = models.CharField(_("name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    organization = models.CharField(
+        _("organization"),
+        max_length=150,
+        blank=True,
+        help_text=_("The CV, foundation or cooperative the agent belongs to."),
+    )
+    villages = models.ManyToManyField(
+        Village, related_name="agents", verbose_name=_("villages served")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+
+    objects = AgentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("Perisai agent")
+        verbose_name_plural = _("Perisai agents")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("agent_detail", args=[self.pk])
+
+
+class CommissionRuleQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> CommissionRule:
+        on = on or timezone.localdate()
+        rule = self.filter(effective_from__lte=on).order_by("-effective_from").first()
+        if rule is None:
+            raise CommissionRule.DoesNotExist(f"No commission rule in force on {on}.")
+        return rule
+
+
+class CommissionRule(models.Model):
+    """How Perisai agents are paid from a date on: a change is a new row."""
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    premium_share_percent = models.DecimalField(
+        _("share of premiums collected (%)"), max_digits=5, decimal_places=2, default=Decimal("7.5")
+    )
+    monthly_bonus = models.PositiveIntegerField(_("monthly bonus (Rp)"), default=500_000)
+    bonus_threshold = models.PositiveIntegerField(_("new members needed for the bonus"), default=50)
+    organization_share_percent = models.DecimalField(
+        _("kept by the agent's organization (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+    )
+    inactive_after_months = models.PositiveSmallIntegerField(
+        _("flag after months without a new member"), default=3
+    )
+
+    objects = CommissionRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("Perisai commission rule")
+        verbose_name_plural = _("Perisai commission rules")
+
+    def __str__(self):
+        return f"{self.effective_from:%d-%m-%Y}"

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.login_not_required(set_language), name="set_language"),
     path("", include("campaigns.urls")),
+    path("", include("enrollment.urls")),
     path("admin/", admin.site.urls),
 ]

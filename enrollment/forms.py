@@ -1,0 +1,243 @@
+"""The registration form: the one place a registration's input is checked, whether typed on a
+phone or read from a spreadsheet row."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agent,
+    ContributionRate,
+    FundingSource,
+    Participant,
+    Registration,
+    WorkerCategory,
+)
+from .nik import parse_nik
+from .phone import normalize_phone
+from .premiums import compute_premium, format_rupiah, parse_rupiah
+
+
+class RupiahField(forms.CharField):
+    """An amount in Rupiah typed the Indonesian way: "Rp 1.500.000", "1500000"."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return parse_rupiah(value) if value else None
+
+
+class RegistrationForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("16 digits from the KTP or the family card (KK)."),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty to take it from the NIK."),
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        required=False,
+        choices=[("", _("From the NIK"))] + Participant.Sex.choices,
+    )
+    phone = forms.CharField(
+        label=_("Phone / WhatsApp"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    address = forms.CharField(label=_("Address"), required=False, max_length=250)
+    rt = forms.CharField(label=_("RT"), required=False, max_length=3)
+    rw = forms.CharField(label=_("RW"), required=False, max_length=3)
+    occupation = forms.CharField(label=_("Occupation"), required=False, max_length=100)
+    category = forms.ChoiceField(label=_("Worker category"), choices=WorkerCategory.choices)
+    jht = forms.BooleanField(
+        label=_("Add JHT (old-age savings)"),
+        required=False,
+        help_text=_("JKK and JKM are always included."),
+    )
+    declared_income = RupiahField(
+        label=_("Declared monthly income (Rp)"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    funding_source = forms.ChoiceField(label=_("Premium paid by"), choices=FundingSource.choices)
+    funding_company = forms.CharField(label=_("Company (for CSR)"), required=False, max_length=150)
+    agent = forms.ModelChoiceField(
+        label=_("Perisai agent"), required=False, queryset=Agent.objects.none()
+    )
+
+    def __init__(self, *args, village, user, registration: Registration | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.user = user
+        self.registration = registration
+        self.warnings: list[str] = []
+        self.premium = None
+        self.nik_info = None
+        self.fields["agent"].queryset = Agent.objects.filter(villages=village, is_active=True)
+
+    @classmethod
+    def initial_from(cls, registration: Registration) -> dict:
+        participant = registration.participant
+        return {
+            **{field: getattr(participant, field) for field in [
+                "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw",
+                "occupation", "category"]},
+            "jht": registration.jht,
+            "declared_income": registration.declared_income,
+            "funding_source": registration.funding_source,
+            "funding_company": registration.funding_company,
+            "agent": registration.agent,
+        }  # fmt: skip
+
+    def clean_nik(self) -> str:
+        self.nik_info = parse_nik(self.cleaned_data["nik"])
+        nik = self.nik_info.nik
+        existing = Participant.objects.filter(nik=nik)
+        if self.registration is not None:
+            existing = existing.exclude(pk=self.registration.participant_id)
+        if existing.exists():
+            raise self.duplicate_error(nik)
+        return nik
+
+    def duplicate_error(self, nik: str) -> ValidationError:
+        """The same message whether the form or the database caught the duplicate; another
+        village's registration is only said to exist, none of its data is shown."""
+        visible = Registration.objects.for_user(self.user).filter(participant__nik=nik).first()
+        if visible is not None:
+            return ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("This NIK is already registered."),
+                    reverse("registration_detail", args=[visible.pk]),
+                    _("Open the registration"),
+                ),
+                code="duplicate",
+            )
+        return ValidationError(
+            _(
+                "This NIK is already registered in another village. A person can be "
+                "registered only once; contact your branch office if this is a mistake."
+            ),
+            code="duplicate_elsewhere",
+        )
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        info = self.nik_info
+        if info is not None and "nik" in cleaned:
+            self._check_against_nik(cleaned, info)
+        if cleaned.get("funding_source") == FundingSource.CSR and not cleaned.get(
+            "funding_company"
+        ):
+            self.add_error("funding_company", _("Name the company that pays through its CSR."))
+        if cleaned.get("funding_source") != FundingSource.CSR:
+            cleaned["funding_company"] = ""
+        income = cleaned.get("declared_income")
+        if income is not None:
+            try:
+                rate = ContributionRate.objects.in_force()
+            except ContributionRate.DoesNotExist:
+                raise ValidationError(
+                    _("No contribution rates are set up yet. Ask an administrator."),
+                    code="no_rates",
+                ) from None
+            try:
+                self.premium = compute_premium(
+                    income=income, include_jht=cleaned.get("jht", False), rates=rate.as_table()
+                )
+            except ValidationError as error:
+                self.add_error("declared_income", error)
+        return cleaned
+
+    def _check_against_nik(self, cleaned, info) -> None:
+        if cleaned.get("birth_date") is None:
+            cleaned["birth_date"] = info.birth_date
+        elif cleaned["birth_date"] != info.birth_date:
+            self.warnings.append(
+                _("The birth date differs from the one in the NIK (%(date)s); it is kept as typed.")
+                % {"date": info.birth_date.strftime("%d-%m-%Y")}
+            )
+        if not cleaned.get("sex"):
+            cleaned["sex"] = info.sex
+        elif cleaned["sex"] != info.sex:
+            self.warnings.append(
+                _("The sex differs from the one in the NIK; it is kept as chosen.")
+            )
+        if not self.village.code.startswith(info.district_code + "."):
+            self.warnings.append(
+                _(
+                    "The NIK was issued in another district (%(code)s): fine for people who "
+                    "moved or work away from home."
+                )
+                % {"code": info.district_code}
+            )
+
+    @property
+    def premium_display(self) -> str:
+        return format_rupiah(self.premium.total) if self.premium else ""
+
+
+class VerifyForm(forms.Form):
+    kpj = forms.RegexField(
+        label=_("KPJ number"),
+        regex=r"^\d{11}$",
+        error_messages={"invalid": _("A KPJ number has exactly 11 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_kpj(self):
+        kpj = self.cleaned_data["kpj"]
+        if Registration.objects.filter(kpj=kpj).exists():
+            raise ValidationError(
+                _("KPJ %(kpj)s already belongs to another registration."),
+                code="duplicate_kpj",
+                params={"kpj": kpj},
+            )
+        return kpj
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The village operator reads this."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give a reason."), code="required")
+        return reason
+
+
+class FundedPeriodForm(forms.Form):
+    funding_source = forms.ChoiceField(label=_("Paid by"), choices=FundingSource.choices)
+    funding_company = forms.CharField(label=_("Company (for CSR)"), required=False, max_length=150)
+    starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The period must not end before it starts."))
+        if cleaned.get("funding_source") == FundingSource.CSR and not cleaned.get(
+            "funding_company"
+        ):
+            self.add_error("funding_company", _("Name the company that pays through its CSR."))
+        return cleaned

@@ -1,0 +1,53 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from .models import Registration
+from .premiums import format_rupiah
+
+
+class RegistrationTable(tables.Table):
+    name = tables.Column(
+        accessor="participant__full_name",
+        linkify=lambda record: record.get_absolute_url(),
+        verbose_name=_("Name"),
+    )
+    nik = tables.Column(
+        accessor="participant__nik", verbose_name=_("NIK"), order_by="participant__nik"
+    )
+    village = tables.Column(accessor="village__name", verbose_name=_("Village"))
+    category = tables.Column(accessor="participant__category", verbose_name=_("Category"))
+    programs = tables.Column(
+        accessor="jht", verbose_name=_("Programs"), attrs={"td": {"class": "hide-phone"}}
+    )
+    monthly_premium = tables.Column(verbose_name=_("Premium"), attrs={"td": {"class": "numeric"}})
+    status = tables.TemplateColumn(
+        template_name="enrollment/includes/status_cell.html", verbose_name=_("Status")
+    )
+    created_at = tables.DateColumn(format="d-m-Y", verbose_name=_("Registered"))
+
+    class Meta:
+        model = Registration
+        fields = []
+        sequence = [
+            "name", "nik", "village", "category", "programs", "monthly_premium", "status",
+            "created_at",
+        ]  # fmt: skip
+        empty_text = _("No registrations match.")
+        order_by = "-created_at"
+
+    def __init__(self, *args, show_village=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_village:
+            self.columns.hide("village")
+
+    def render_nik(self, record):
+        return record.participant.masked_nik
+
+    def render_category(self, record):
+        return record.participant.get_category_display()
+
+    def render_programs(self, record):
+        return " + ".join(record.programs)
+
+    def render_monthly_premium(self, value):
+        return format_rupiah(value)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import agent_views, views
+
+urlpatterns = [
+    path("pendaftaran/", views.RegistrationListView.as_view(), name="registration_list"),
+    path("pendaftaran/baru/", views.registration_create, name="registration_create"),
+    path("pendaftaran/<int:pk>/", views.registration_detail, name="registration_detail"),
+    path("pendaftaran/<int:pk>/ubah/", views.registration_edit, name="registration_edit"),
+    path("pendaftaran/<int:pk>/verifikasi/", views.registration_verify, name="registration_verify"),
+    path("pendaftaran/<int:pk>/tolak/", views.registration_reject, name="registration_reject"),
+    path(
+        "pendaftaran/<int:pk>/aktifkan/", views.registration_activate, name="registration_activate"
+    ),
+    path(
+        "pendaftaran/<int:pk>/pendanaan/", views.funded_period_create, name="funded_period_create"
+    ),
+    path("verifikasi/", views.verification_queue, name="verification_queue"),
+    path("pendaftaran/segera-berakhir/", agent_views.lapsing_list, name="lapsing_list"),
+    path("agen/", agent_views.agent_list, name="agent_list"),
+    path("agen/<int:pk>/", agent_views.agent_detail, name="agent_detail"),
+]

@@ -1,0 +1,283 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from portal.access import RoleRequiredMixin, role_required
+from villages.models import Village
+
+from . import services
+from .filters import RegistrationFilter
+from .forms import FundedPeriodForm, RegistrationForm, RejectForm, VerifyForm
+from .models import Registration
+from .tables import RegistrationTable
+
+ANY_ROLE = ("admin", "branch_staff", "village_operator")
+VERIFIERS = ("admin", "branch_staff")
+
+
+def scoped_registration(request, pk) -> Registration:
+    """A registration the user may see, or 404: the same answer as for one that does not exist."""
+    return get_object_or_404(Registration.objects.for_user(request.user).with_people(), pk=pk)
+
+
+class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    roles = ANY_ROLE
+    table_class = RegistrationTable
+    filterset_class = RegistrationFilter
+    template_name = "enrollment/registration_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Registration.objects.for_user(self.request.user).with_people()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_table_kwargs(self):
+        return {"show_village": not self.request.user.is_village_operator}
+
+
+@role_required("village_operator")
+def registration_create(request):
+    village = Village.objects.with_names().get(pk=request.user.village_id)
+    form = RegistrationForm(request.POST or None, village=village, user=request.user)
+    # The first submit ("check") shows the premium; the second ("save") saves.
+    if request.method == "POST" and form.is_valid() and "save" in request.POST:
+        try:
+            registration = services.registration_create(
+                village=village, entered_by=request.user, data=form.cleaned_data
+            )
+        except services.DuplicateNik:
+            form.add_error("nik", form.duplicate_error(form.cleaned_data["nik"]))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered and waits for verification by the branch office.")
+                % {"name": registration.participant.full_name},
+            )
+            return redirect(registration)
+    return render(
+        request,
+        "enrollment/registration_form.html",
+        {"form": form, "village": village, "confirm": form.is_bound and form.is_valid()},
+    )
+
+
+def registration_detail(request, pk):
+    registration = scoped_registration(request, pk)
+    events = registration.events.select_related("by")
+    periods = registration.funded_periods.all()
+    can_verify = request.user.is_admin or request.user.is_branch_staff
+    can_edit = registration.is_editable and (
+        request.user.is_village_operator or request.user.is_admin
+    )
+    return render(
+        request,
+        "enrollment/registration_detail.html",
+        {
+            "registration": registration,
+            "participant": registration.participant,
+            "events": events,
+            "periods": periods,
+            "can_verify": can_verify,
+            "can_edit": can_edit,
+            "verify_form": VerifyForm(),
+            "reject_form": RejectForm(),
+            "period_form": FundedPeriodForm(),
+        },
+    )
+
+
+@role_required("admin", "village_operator")
+def registration_edit(request, pk):
+    registration = scoped_registration(request, pk)
+    if not registration.is_editable:
+        messages.error(request, _("Only a registration that is still submitted can be changed."))
+        return redirect(registration)
+    form = RegistrationForm(
+        request.POST or None,
+        initial=RegistrationForm.initial_from(registration),
+        village=registration.village,
+        user=request.user,
+        registration=registration,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_update(
+                registration=registration, by=request.user, data=form.cleaned_data
+            )
+        except services.DuplicateNik:
+            form.add_error("nik", form.duplicate_error(form.cleaned_data["nik"]))
+        except services.WrongStatus:
+            messages.error(request, _("The registration was verified or rejected meanwhile."))
+            return redirect(registration)
+        else:
+            messages.success(request, _("The registration is updated."))
+            return redirect(registration)
+    return render(
+        request,
+        "enrollment/registration_form.html",
+        {"form": form, "village": registration.village, "registration": registration},
+    )
+
+
+@require_POST
+@role_required(*VERIFIERS)
+def registration_verify(request, pk):
+    registration = scoped_registration(request, pk)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registration_verify(
+                registration=registration, kpj=form.cleaned_data["kpj"], by=request.user
+            )
+        except services.DuplicateKpj:
+            messages.error(request, _("That KPJ number already belongs to another registration."))
+        except services.WrongStatus:
+            messages.error(request, _("Only a submitted registration can be verified."))
+        else:
+            messages.success(request, _("Verified with KPJ %(kpj)s.") % form.cleaned_data)
+    else:
+        messages.error(request, " ".join(form.errors["kpj"]))
+    return redirect(registration)
+
+
+@require_POST
+@role_required(*VERIFIERS)
+def registration_reject(request, pk):
+    registration = scoped_registration(request, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a reason for the rejection."))
+    else:
+        try:
+            services.registrations_reject(
+                registrations=[registration], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except services.WrongStatus:
+            messages.error(request, _("Only a submitted registration can be rejected."))
+        else:
+            messages.success(request, _("The registration is rejected."))
+    return redirect(registration)
+
+
+@require_POST
+@role_required(*VERIFIERS)
+def registration_activate(request, pk):
+    registration = scoped_registration(request, pk)
+    try:
+        services.registration_activate(registration=registration, by=request.user)
+    except services.WrongStatus:
+        messages.error(request, _("Only a verified registration can be activated."))
+    else:
+        messages.success(request, _("The membership is active."))
+    return redirect(registration)
+
+
+@require_POST
+@role_required(*ANY_ROLE)
+def funded_period_create(request, pk):
+    registration = scoped_registration(request, pk)
+    if registration.status == Registration.Status.REJECTED:
+        raise PermissionDenied
+    form = FundedPeriodForm(request.POST)
+    if form.is_valid():
+        services.funded_period_add(registration=registration, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The funded period is recorded."))
+    else:
+        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+        messages.error(request, " ".join(errors))
+    return redirect(registration)
+
+
+@role_required(*VERIFIERS)
+def verification_queue(request):
+    """Submitted registrations of the user's area, oldest first; verify or reject several."""
+    queue = (
+        Registration.objects.for_user(request.user)
+        .submitted()
+        .with_people()
+        .order_by("created_at", "pk")
+    )
+    filterset = RegistrationFilter(request.GET, queryset=queue, user=request.user)
+    rows = list(filterset.qs[:100])
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        by_pk = {registration.pk: registration for registration in rows}
+        selected = [by_pk[pk] for pk in _selected_pks(request) if pk in by_pk]
+        if not selected:
+            messages.error(request, _("Select at least one registration."))
+        elif request.POST.get("action") == "reject":
+            form = RejectForm(request.POST)
+            if form.is_valid():
+                count = services.registrations_reject(
+                    registrations=selected, reason=form.cleaned_data["reason"], by=request.user
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d registration rejected.",
+                        "%(count)d registrations rejected.",
+                        count,
+                    )
+                    % {"count": count},
+                )
+                return redirect(request.get_full_path())
+            messages.error(request, _("Give a reason for the rejection."))
+        else:
+            pairs, errors = _kpj_pairs(request, selected)
+            if not errors:
+                try:
+                    services.registrations_verify(pairs=pairs, by=request.user)
+                except services.DuplicateKpj as error:
+                    messages.error(request, _("KPJ %(kpj)s is already used.") % {"kpj": error})
+                except services.WrongStatus:
+                    messages.error(request, _("Some registrations changed meanwhile; try again."))
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)d registration verified.",
+                            "%(count)d registrations verified.",
+                            len(pairs),
+                        )
+                        % {"count": len(pairs)},
+                    )
+                    return redirect(request.get_full_path())
+            else:
+                messages.error(request, _("Nothing was verified: correct the marked KPJ numbers."))
+    return render(
+        request,
+        "enrollment/verification_queue.html",
+        {
+            "filter": filterset,
+            "rows": rows,
+            "total": filterset.qs.count(),
+            "errors": errors,
+            "posted": request.POST,
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+def _selected_pks(request) -> list[int]:
+    return [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+
+
+def _kpj_pairs(request, selected):
+    pairs, errors, seen = [], {}, set()
+    for registration in selected:
+        form = VerifyForm({"kpj": request.POST.get(f"kpj-{registration.pk}", "").strip()})
+        if not form.is_valid():
+            errors[registration.pk] = " ".join(form.errors["kpj"])
+        elif form.cleaned_data["kpj"] in seen:
+            errors[registration.pk] = _("The same KPJ number is typed twice.")
+        else:
+            seen.add(form.cleaned_data["kpj"])
+            pairs.append((registration, form.cleaned_data["kpj"]))
+    return pairs, errors
