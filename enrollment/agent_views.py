@@ -1,20 +1,173 @@
-"""Perisai agents and funded periods that end soon (being written)."""
+"""Perisai agents (recruits and pay per month) and funded periods that end soon."""
 
-from django.http import HttpResponse
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from portal.access import role_required
 
+from .commission import (
+    CommissionTerms,
+    add_months,
+    agent_months,
+    last_months,
+    month_end,
+)
+from .models import Agent, CommissionRule, FundingSource, Registration
+from .phone import format_phone
 
-@role_required("admin", "branch_staff", "village_operator")
+ANY_ROLE = ("admin", "branch_staff", "village_operator")
+LAPSING_WITHIN_DAYS = 30
+LIST_MONTHS = 6
+DETAIL_MONTHS = 12
+RECENT_RECRUITS = 20
+
+
+@role_required(*ANY_ROLE)
 def lapsing_list(request):
-    return HttpResponse("")
+    """Registrations of the user's villages whose funded period ends within 30 days, and how many
+    kept paying on their own after the village stopped."""
+    today = timezone.localdate()
+    scoped = Registration.objects.for_user(request.user)
+    registrations = list(
+        scoped.lapsing_within(LAPSING_WITHIN_DAYS, today).select_related("participant", "village")
+    )
+    for registration in registrations:
+        registration.paid_by_label = FundingSource(registration.paid_by).label
+        registration.days_left = (registration.paid_until - today).days
+        registration.phone_display = _display_phone(registration.participant.phone)
+    counts = scoped.continuation_counts(today)
+    return render(
+        request,
+        "enrollment/lapsing_list.html",
+        {
+            "registrations": registrations,
+            "today": today,
+            "until": today + datetime.timedelta(days=LAPSING_WITHIN_DAYS),
+            "days": LAPSING_WITHIN_DAYS,
+            "ended": counts["ended"],
+            "continued": counts["continued"],
+            "continued_percent": _percent(counts["continued"], counts["ended"]),
+            "show_village": not request.user.is_village_operator,
+        },
+    )
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def agent_list(request):
-    return HttpResponse("")
+    """Agents serving the user's villages: recruits per month, this month's pay, flags. Three
+    queries whatever the number of agents: the rule, the agents, their totals per month."""
+    today = timezone.localdate()
+    months = last_months(today, LIST_MONTHS)
+    this_month = months[-1]
+    rule = _rule_in_force(month_end(this_month))
+    agents = Agent.objects.for_user(request.user).with_recruit_counts(
+        this_month, month_end(this_month)
+    )
+    if rule is not None:
+        agents = agents.with_inactivity(add_months(today, -rule.inactive_after_months))
+    agents = list(agents.order_by("-is_active", "-recruit_count", "name"))
+    totals = _totals_per_agent_month(
+        Registration.objects.filter(agent__in=[agent.pk for agent in agents]), month_end(this_month)
+    )
+    terms = {this_month: CommissionTerms.from_rule(rule)} if rule is not None else {}
+    for agent in agents:
+        agent.months = agent_months(
+            months=months, per_month=totals[agent.pk], terms_by_month=terms
+        )
+        agent.this_month = agent.months[-1]
+    return render(
+        request,
+        "enrollment/agent_list.html",
+        {"agents": agents, "months": months, "rule": rule, "today": today},
+    )
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def agent_detail(request, pk):
-    return HttpResponse("")
+    """One agent of the user's area: villages, recruits and pay for 12 months, latest recruits
+    (only those registered in villages the user may see)."""
+    today = timezone.localdate()
+    months = last_months(today, DETAIL_MONTHS)
+    rules = _rules_by_month(months)
+    rule = rules[months[-1]]
+    agents = Agent.objects.for_user(request.user).with_last_recruit()
+    if rule is not None:
+        agents = agents.with_inactivity(add_months(today, -rule.inactive_after_months))
+    agent = get_object_or_404(agents, pk=pk)
+    totals = _totals_per_agent_month(agent.recruits.all(), month_end(months[-1]))
+    history = agent_months(
+        months=months,
+        per_month=totals[agent.pk],
+        terms_by_month={
+            month: CommissionTerms.from_rule(rule) for month, rule in rules.items() if rule
+        },
+    )
+    recent = (
+        Registration.objects.for_user(request.user)
+        .filter(agent=agent)
+        .select_related("participant", "village")
+        .order_by("-created_at", "-pk")[:RECENT_RECRUITS]
+    )
+    return render(
+        request,
+        "enrollment/agent_detail.html",
+        {
+            "agent": agent,
+            "phone_display": _display_phone(agent.phone),
+            "villages": agent.villages.with_names(),
+            "history": list(reversed(history)),
+            "recruits_total": sum(month.recruits for month in history),
+            "rule": rule,
+            "recent": recent,
+            "recent_limit": RECENT_RECRUITS,
+        },
+    )
+
+
+def _totals_per_agent_month(registrations, until: datetime.date) -> dict:
+    """{agent pk: {month: (recruits, premiums)}} in one query."""
+    totals = defaultdict(dict)
+    for row in registrations.recruits_by_agent_month(until):
+        totals[row["agent"]][row["month"]] = (row["recruits"], row["premiums"])
+    return totals
+
+
+def _rule_in_force(on: datetime.date) -> CommissionRule | None:
+    try:
+        return CommissionRule.objects.in_force(on)
+    except CommissionRule.DoesNotExist:
+        return None
+
+
+def _rules_by_month(months: list[datetime.date]) -> dict[datetime.date, CommissionRule | None]:
+    """The rule in force at the end of each month (as CommissionRule.objects.in_force() picks
+    it), in one query instead of one per month."""
+    rules = list(
+        CommissionRule.objects.filter(effective_from__lte=month_end(months[-1])).order_by(
+            "-effective_from"
+        )
+    )
+    return {
+        month: next((rule for rule in rules if rule.effective_from <= month_end(month)), None)
+        for month in months
+    }
+
+
+def _display_phone(phone: str) -> str:
+    if not phone:
+        return ""
+    try:
+        return format_phone(phone)
+    except ValidationError:
+        return phone  # an older, unnormalised value: show it as stored
+
+
+def _percent(part: int, whole: int) -> int | None:
+    if not whole:
+        return None
+    return int((Decimal(part) * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -8,7 +8,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +173,92 @@ class RegistrationQuerySet(models.QuerySet):
     def with_people(self) -> RegistrationQuerySet:
         return self.select_related("participant", "village__district__regency", "agent")
 
+    def recruited(self) -> RegistrationQuerySet:
+        """What counts as a Perisai agent's new members: registrations an agent brought in,
+        rejected ones excluded."""
+        return self.filter(agent__isnull=False).exclude(status=Registration.Status.REJECTED)
+
+    def recruits_by_agent_month(self, until: datetime.date) -> models.QuerySet:
+        """Rows {agent, month, recruits, premiums}, one per agent and calendar month of
+        registration (in the portal's time zone, Asia/Jakarta) up to `until`: the agent's new
+        members that month and the monthly premiums of those of them now verified or active.
+        Feed them to commission.agent_months()."""
+        return (
+            self.recruited()
+            .filter(created_at__date__lte=until)
+            .annotate(month=TruncMonth("created_at", output_field=DateField()))
+            .order_by()
+            .values("agent", "month")
+            .annotate(
+                recruits=Count("pk"),
+                premiums=Coalesce(
+                    Sum(
+                        "monthly_premium",
+                        filter=Q(
+                            status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE]
+                        ),
+                    ),
+                    0,
+                ),
+            )
+            .order_by("agent", "month")
+        )
+
+    def with_paid_until(self) -> RegistrationQuerySet:
+        """Annotate `paid_until`, the day the latest funded period ends, and `paid_by`, who pays
+        that period (a FundingSource value); both None when no period is recorded."""
+        latest = FundedPeriod.objects.filter(registration=OuterRef("pk")).order_by(
+            "-ends_on", "-starts_on", "-pk"
+        )
+        return self.annotate(
+            paid_until=Subquery(latest.values("ends_on")[:1]),
+            paid_by=Subquery(latest.values("funding_source")[:1]),
+        )
+
+    def lapsing_within(self, days: int, today: datetime.date | None = None) -> RegistrationQuerySet:
+        """Verified or active registrations whose latest funded period ends between today and
+        `days` days later (both included), soonest first: to follow up before they lapse."""
+        today = today or timezone.localdate()
+        return (
+            self.verified()
+            .with_paid_until()
+            .filter(paid_until__gte=today, paid_until__lte=today + datetime.timedelta(days=days))
+            .order_by("paid_until", "pk")
+        )
+
+    def village_funding_ended(self, today: datetime.date | None = None) -> RegistrationQuerySet:
+        """Registrations (not rejected) with a period paid by Dana Desa or ADD that ended before
+        today: the ones that could have continued paying on their own."""
+        today = today or timezone.localdate()
+        ended = FundedPeriod.objects.village_funded().filter(
+            registration=OuterRef("pk"), ends_on__lt=today
+        )
+        return self.exclude(status=Registration.Status.REJECTED).filter(Exists(ended))
+
+    def with_continuation(self) -> RegistrationQuerySet:
+        """Annotate `continued_on_own`: after a period paid by Dana Desa or ADD, the registration
+        has a period paid by the participant that starts after the village-funded one ended."""
+        own_afterwards = FundedPeriod.objects.paid_by_participant().filter(
+            registration=OuterRef("registration"), starts_on__gt=OuterRef("ends_on")
+        )
+        village_then_own = FundedPeriod.objects.village_funded().filter(
+            Exists(own_afterwards), registration=OuterRef("pk")
+        )
+        return self.annotate(continued_on_own=Exists(village_then_own))
+
+    def continuing(self) -> RegistrationQuerySet:
+        """Registrations that continued paying on their own after a village-funded period."""
+        return self.with_continuation().filter(continued_on_own=True)
+
+    def continuation_counts(self, today: datetime.date | None = None) -> dict[str, int]:
+        """{"ended": registrations whose village-funded period ended before today, "continued":
+        those of them that continued paying on their own}, in one query."""
+        return (
+            self.village_funding_ended(today)
+            .with_continuation()
+            .aggregate(ended=Count("pk"), continued=Count("pk", filter=Q(continued_on_own=True)))
+        )
+
 
 class Registration(models.Model):
     """A participant enrolled through a village, from submission to an active membership."""
@@ -286,6 +383,13 @@ class FundedPeriodQuerySet(models.QuerySet):
     def ending_between(self, start: datetime.date, end: datetime.date) -> FundedPeriodQuerySet:
         return self.filter(ends_on__gte=start, ends_on__lte=end)
 
+    def village_funded(self) -> FundedPeriodQuerySet:
+        """Periods paid from the village budget: Dana Desa or Alokasi Dana Desa."""
+        return self.filter(funding_source__in=FundingSource.village_funded())
+
+    def paid_by_participant(self) -> FundedPeriodQuerySet:
+        return self.filter(funding_source=FundingSource.PARTICIPANT)
+
 
 class FundedPeriod(models.Model):
     """Who pays a registration's premiums for which months, e.g. Dana Desa the first six."""
@@ -320,6 +424,49 @@ class AgentQuerySet(models.QuerySet):
     def for_user(self, user) -> AgentQuerySet:
         """Agents serving at least one village the user may see."""
         return self.filter(villages__in=Village.objects.for_user(user)).distinct()
+
+    # The annotations below are subqueries, not joins: for_user() joins the villages, which would
+    # multiply joined counts for an agent serving several of the user's villages.
+
+    def with_recruit_counts(self, start: datetime.date, end: datetime.date) -> AgentQuerySet:
+        """Annotate `recruit_count`: new members (rejected excluded) registered from `start` to
+        `end`, both included, by the day in the portal's time zone (Asia/Jakarta)."""
+        recruits = (
+            Registration.objects.recruited()
+            .filter(agent=OuterRef("pk"), created_at__date__gte=start, created_at__date__lte=end)
+            .order_by()
+            .values("agent")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(recruit_count=Coalesce(Subquery(recruits), 0))
+
+    def with_last_recruit(self) -> AgentQuerySet:
+        """Annotate `last_recruited_at`: when the latest new member (not rejected) registered."""
+        latest = (
+            Registration.objects.recruited()
+            .filter(agent=OuterRef("pk"))
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        return self.annotate(last_recruited_at=Subquery(latest))
+
+    def with_inactivity(self, since: datetime.date) -> AgentQuerySet:
+        """Annotate `no_recruits_since`: the agent had joined by `since` and brought no new member
+        (rejected ones don't count) from that day on. With `since` = today minus the rule's
+        `inactive_after_months`, it flags agents to drop."""
+        recent = Registration.objects.recruited().filter(
+            agent=OuterRef("pk"), created_at__date__gte=since
+        )
+        return self.annotate(
+            no_recruits_since=ExpressionWrapper(
+                Q(joined_on__lte=since) & ~Exists(recent), output_field=BooleanField()
+            )
+        )
+
+    def without_recruits_since(self, since: datetime.date) -> AgentQuerySet:
+        """Agents flagged by with_inactivity(since)."""
+        return self.with_inactivity(since).filter(no_recruits_since=True)
 
 
 class Agent(models.Model):

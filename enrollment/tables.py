@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import Registration
 from .premiums import format_rupiah
 
+PHONE_HIDDEN = {"th": {"class": "hide-phone"}, "td": {"class": "hide-phone"}}
+
 
 class RegistrationTable(tables.Table):
     name = tables.Column(
@@ -15,11 +17,14 @@ class RegistrationTable(tables.Table):
         accessor="participant__nik", verbose_name=_("NIK"), order_by="participant__nik"
     )
     village = tables.Column(accessor="village__name", verbose_name=_("Village"))
-    category = tables.Column(accessor="participant__category", verbose_name=_("Category"))
-    programs = tables.Column(
-        accessor="jht", verbose_name=_("Programs"), attrs={"td": {"class": "hide-phone"}}
+    category = tables.Column(
+        accessor="participant__category", verbose_name=_("Category"), attrs=PHONE_HIDDEN
     )
-    monthly_premium = tables.Column(verbose_name=_("Premium"), attrs={"td": {"class": "numeric"}})
+    programs = tables.Column(accessor="jht", verbose_name=_("Programs"), attrs=PHONE_HIDDEN)
+    monthly_premium = tables.Column(
+        verbose_name=_("Premium"),
+        attrs={"th": {"class": "numeric hide-phone"}, "td": {"class": "numeric hide-phone"}},
+    )
     status = tables.TemplateColumn(
         template_name="enrollment/includes/status_cell.html", verbose_name=_("Status")
     )

@@ -207,12 +207,13 @@ def verification_queue(request):
     filterset = RegistrationFilter(request.GET, queryset=queue, user=request.user)
     rows = list(filterset.qs[:100])
     errors: dict[int, str] = {}
+    rejecting = request.method == "POST" and request.POST.get("action") == "reject"
     if request.method == "POST":
         by_pk = {registration.pk: registration for registration in rows}
         selected = [by_pk[pk] for pk in _selected_pks(request) if pk in by_pk]
         if not selected:
             messages.error(request, _("Select at least one registration."))
-        elif request.POST.get("action") == "reject":
+        elif rejecting:
             form = RejectForm(request.POST)
             if form.is_valid():
                 count = services.registrations_reject(
@@ -251,16 +252,24 @@ def verification_queue(request):
                     return redirect(request.get_full_path())
             else:
                 messages.error(request, _("Nothing was verified: correct the marked KPJ numbers."))
+    selected_pks = set(_selected_pks(request))
+    table_rows = [
+        {
+            "registration": registration,
+            "selected": registration.pk in selected_pks,
+            "kpj": request.POST.get(f"kpj-{registration.pk}", ""),
+            "error": errors.get(registration.pk),
+        }
+        for registration in rows
+    ]
     return render(
         request,
         "enrollment/verification_queue.html",
         {
             "filter": filterset,
-            "rows": rows,
+            "rows": table_rows,
             "total": filterset.qs.count(),
-            "errors": errors,
-            "posted": request.POST,
-            "reject_form": RejectForm(),
+            "reject_form": RejectForm(request.POST) if rejecting else RejectForm(),
         },
     )
 

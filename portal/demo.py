@@ -9,6 +9,7 @@ import datetime
 from django.db import transaction
 
 from campaigns.models import Agreement, Signatory
+from enrollment.demo import demo_registrations
 from portal.models import User
 from villages.models import BranchOffice, Coverage, Village
 from villages.services import regions_load
@@ -271,6 +272,7 @@ def demo_load(*, log=print) -> None:
         offices = demo_offices()
         agreements = demo_agreements(offices)
         users = demo_users(offices)
+        demo_registrations(users={user.username: user for user in users}, log=log)
     log(
         f"Demo data: {len(offices)} offices, {len(agreements)} agreements, "
         f"{len(users)} accounts (password {DEMO_PASSWORD!r})."

@@ -65,11 +65,11 @@ def world(db):
     jenu = DistrictFactory(code="35.23.12", regency=tuban, name="Jenu")
     kerek = DistrictFactory(code="35.23.08", regency=tuban, name="Kerek")
     jatilawang = DistrictFactory(code="33.02.03", regency=banyumas, name="Jatilawang")
-    manyar = DistrictFactory(code="35.25.09", regency=gresik, name="Manyar")
+    manyar = DistrictFactory(code="35.25.10", regency=gresik, name="Manyar")
     socorejo = VillageFactory(code="35.23.12.2002", district=jenu, name="Socorejo")
     karanglo = VillageFactory(code="35.23.08.2016", district=kerek, name="Karanglo")
     karanglewas = VillageFactory(code="33.02.03.2003", district=jatilawang, name="Karanglewas")
-    manyarejo = VillageFactory(code="35.25.09.2001", district=manyar, name="Manyarejo")
+    tanggulrejo = VillageFactory(code="35.25.10.2001", district=manyar, name="Tanggulrejo")
 
     since = datetime.date(2016, 1, 1)
     bojonegoro = BranchOfficeFactory(name="KC Bojonegoro")

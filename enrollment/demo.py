@@ -1,0 +1,387 @@
+"""Registrations that retell the seeds: Socorejo's 900 members by the MoU of 1 August 2019,
+Karanglewas' village officials and its Perisai agents, Gresik's "1 Desa 100 pekerja" start.
+
+Generated in bulk with a fixed random seed; each village's block is skipped when the village
+already has registrations, so running it again changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from faker import Faker
+
+from villages.models import Village
+
+from .models import (
+    Agent,
+    ContributionRate,
+    FundedPeriod,
+    FundingSource,
+    Participant,
+    Registration,
+    RegistrationEvent,
+    WorkerCategory,
+)
+from .premiums import compute_premium
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+Status = Registration.Status
+
+
+@dataclass
+class Plan:
+    """What one demo registration should look like."""
+
+    village: Village
+    category: str
+    occupation: str
+    funding_source: str
+    registered_on: datetime.date
+    status: str
+    income: int = 1_000_000
+    jht: bool = False
+    funding_company: str = ""
+    agent: Agent | None = None
+    funded: tuple[str, datetime.date, datetime.date] | None = None
+
+
+class DemoPeople:
+    """Indonesian names and NIKs valid for a village's district, reproducibly."""
+
+    def __init__(self, seed: int):
+        self.random = random.Random(seed)
+        self.faker = Faker("id_ID")
+        self.faker.seed_instance(seed)
+        self.serials: dict[str, int] = {}
+        self.kpj = 0
+
+    def person(self, village: Village) -> dict:
+        sex = self.random.choice("MF")
+        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=self.random.randrange(16000))
+        district = village.district_id.replace(".", "")
+        day = birth.day + (40 if sex == "F" else 0)
+        prefix = f"{district}{day:02d}{birth:%m%y}"
+        self.serials[prefix] = self.serials.get(prefix, 0) + 1
+        if sex == "M":
+            name = f"{self.faker.first_name_male()} {self.faker.last_name_male()}"
+        else:
+            name = f"{self.faker.first_name_female()} {self.faker.last_name_female()}"
+        return {
+            "nik": f"{prefix}{self.serials[prefix]:04d}",
+            "full_name": name,
+            "birth_date": birth,
+            "sex": sex,
+            "phone": f"628{self.random.randrange(11, 99)}{self.random.randrange(10**7, 10**8)}",
+            "rt": f"{self.random.randint(1, 12):03d}",
+            "rw": f"{self.random.randint(1, 5):03d}",
+            "address": f"Dusun {self.faker.last_name()}",
+        }
+
+    def next_kpj(self, prefix: str) -> str:
+        self.kpj += 1
+        return f"{prefix}{self.kpj:09d}"
+
+
+def _moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day, datetime.time(rng.randint(8, 20), rng.randint(0, 59)), tzinfo=JAKARTA
+    )
+
+
+def registrations_create_demo(
+    plans: list[Plan], *, people: DemoPeople, entered_by, verified_by, kpj_prefix: str
+) -> int:
+    """Insert the planned registrations with their history and funded periods, in bulk."""
+    rate = ContributionRate.objects.in_force()
+    participants, registrations, events, periods = [], [], [], []
+    for plan in plans:
+        participants.append(
+            Participant(
+                village=plan.village,
+                category=plan.category,
+                occupation=plan.occupation,
+                **people.person(plan.village),
+            )
+        )
+    Participant.objects.bulk_create(participants)
+    for plan, participant in zip(plans, participants, strict=True):
+        registered_at = _moment(plan.registered_on, people.random)
+        premium = compute_premium(income=plan.income, include_jht=plan.jht, rates=rate.as_table())
+        has_kpj = plan.status in (Status.VERIFIED, Status.ACTIVE)
+        registrations.append(
+            Registration(
+                participant=participant,
+                village=plan.village,
+                jht=plan.jht,
+                declared_income=plan.income,
+                rate=rate,
+                monthly_premium=premium.total,
+                funding_source=plan.funding_source,
+                funding_company=plan.funding_company,
+                agent=plan.agent,
+                status=plan.status,
+                entered_by=entered_by,
+                kpj=people.next_kpj(kpj_prefix) if has_kpj else None,
+                rejection_reason="NIK tidak sesuai KTP" if plan.status == Status.REJECTED else "",
+                created_at=registered_at,
+            )
+        )
+    Registration.objects.bulk_create(registrations)
+    for plan, registration in zip(plans, registrations, strict=True):
+        events.append(
+            RegistrationEvent(
+                registration=registration,
+                action="created",
+                by=entered_by,
+                at=registration.created_at,
+            )
+        )
+        later = registration.created_at + datetime.timedelta(days=people.random.randint(1, 6))
+        if registration.kpj:
+            events.append(
+                RegistrationEvent(
+                    registration=registration,
+                    action="verified",
+                    by=verified_by,
+                    at=later,
+                    changes={"status": ["submitted", "verified"], "kpj": [None, registration.kpj]},
+                )
+            )
+        if plan.status == Status.ACTIVE:
+            events.append(
+                RegistrationEvent(
+                    registration=registration,
+                    action="activated",
+                    by=verified_by,
+                    at=later + datetime.timedelta(days=3),
+                    changes={"status": ["verified", "active"]},
+                )
+            )
+        if plan.status == Status.REJECTED:
+            events.append(
+                RegistrationEvent(
+                    registration=registration,
+                    action="rejected",
+                    by=verified_by,
+                    at=later,
+                    changes={"status": ["submitted", "rejected"]},
+                    note=registration.rejection_reason,
+                )
+            )
+        if plan.funded:
+            source, starts_on, ends_on = plan.funded
+            periods.append(
+                FundedPeriod(
+                    registration=registration,
+                    funding_source=source,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                )
+            )
+    RegistrationEvent.objects.bulk_create(events)
+    FundedPeriod.objects.bulk_create(periods)
+    return len(registrations)
+
+
+SOCOREJO_WORK = [
+    (WorkerCategory.INFORMAL, "Nelayan", FundingSource.JIMPITAN, 30),
+    (WorkerCategory.INFORMAL, "Petani/pekebun", FundingSource.PARTICIPANT, 18),
+    (WorkerCategory.VULNERABLE, "Buruh harian lepas", FundingSource.CSR, 25),
+    (WorkerCategory.INFORMAL, "Pedagang", FundingSource.BANK_SAMPAH, 10),
+    (WorkerCategory.INFORMAL, "Wiraswasta", FundingSource.PARTICIPANT, 9),
+    (WorkerCategory.RT_RW_HEAD, "Ketua RT", FundingSource.DANA_DESA, 4),
+    (WorkerCategory.VILLAGE_OFFICIAL, "Perangkat desa", FundingSource.ADD, 2),
+    (WorkerCategory.CONTRACT, "Tenaga honorer", FundingSource.PARTICIPANT, 2),
+]
+
+
+def _weekly_days(rng, start: datetime.date, end: datetime.date, count: int, ramp: float = 1.5):
+    """`count` days between start and end, denser toward the end (the campaign picks up)."""
+    span = (end - start).days
+    return sorted(
+        start + datetime.timedelta(days=int(span * rng.random() ** (1 / ramp)))
+        for _ in range(count)
+    )
+
+
+def socorejo_plans(rng, village) -> list[Plan]:
+    """About 900 members when the MoU was signed (1 Aug 2019), enrolled since February, then the
+    nightly socialisation goes on; a few wait for verification and one was rejected."""
+    weights = [w for *_, w in SOCOREJO_WORK]
+    plans = []
+    for day in _weekly_days(rng, datetime.date(2019, 2, 4), datetime.date(2019, 7, 31), 900):
+        category, occupation, source, _ = rng.choices(SOCOREJO_WORK, weights)[0]
+        plans.append(
+            Plan(
+                village=village,
+                category=category,
+                occupation=occupation,
+                funding_source=source,
+                funding_company="CSR perusahaan ring satu Jenu"
+                if source == FundingSource.CSR
+                else "",
+                registered_on=day,
+                status=Status.VERIFIED if rng.random() < 0.6 else Status.ACTIVE,
+                jht=rng.random() < 0.1,
+            )
+        )
+    for day in _weekly_days(rng, datetime.date(2019, 8, 2), datetime.date(2019, 8, 20), 14):
+        plans.append(
+            Plan(
+                village=village,
+                category=WorkerCategory.INFORMAL,
+                occupation="Nelayan",
+                funding_source=FundingSource.JIMPITAN,
+                registered_on=day,
+                status=Status.SUBMITTED,
+            )
+        )
+    plans[-1].status = Status.REJECTED
+    return plans
+
+
+def karanglewas_plans(rng, village, agents) -> list[Plan]:
+    """All 14 village officials enrolled before the declaration of 11 Sep 2019 (village budget);
+    then the Perisai agents recruit informal workers, some village-funded for six months, a few
+    of whom run out within the coming weeks."""
+    plans = [
+        Plan(
+            village=village,
+            category=WorkerCategory.VILLAGE_OFFICIAL,
+            occupation="Perangkat desa",
+            funding_source=FundingSource.ADD,
+            registered_on=day,
+            status=Status.ACTIVE,
+            income=2_000_000,
+        )
+        for day in _weekly_days(rng, datetime.date(2019, 7, 1), datetime.date(2019, 9, 6), 14)
+    ]
+    for day in _weekly_days(rng, datetime.date(2019, 9, 12), datetime.date(2020, 3, 31), 60, 0.8):
+        plans.append(
+            Plan(
+                village=village,
+                category=WorkerCategory.INFORMAL,
+                occupation=rng.choice(["Petani/pekebun", "Pedagang", "Peternak"]),
+                funding_source=FundingSource.PARTICIPANT,
+                registered_on=day,
+                status=Status.ACTIVE,
+                agent=rng.choice(agents),
+            )
+        )
+    today = datetime.date.today()
+    for offset in range(8):
+        starts_on = today - datetime.timedelta(days=170 + offset * 3)
+        plans.append(
+            Plan(
+                village=village,
+                category=WorkerCategory.VULNERABLE,
+                occupation="Buruh tani",
+                funding_source=FundingSource.DANA_DESA,
+                registered_on=starts_on - datetime.timedelta(7),
+                status=Status.ACTIVE,
+                agent=agents[0],
+                funded=(
+                    FundingSource.DANA_DESA,
+                    starts_on,
+                    starts_on + datetime.timedelta(days=182),
+                ),
+            )
+        )
+    return plans
+
+
+def gresik_plans(rng, villages) -> list[Plan]:
+    """The first weeks of "1 Desa 100 pekerja" (Jan-Mar 2023): vulnerable workers and RT/RW
+    heads, JKK + JKM from Dana Desa for 2023; some then continue on their own."""
+    plans = []
+    for village in villages:
+        for day in _weekly_days(rng, datetime.date(2023, 1, 27), datetime.date(2023, 3, 31), 12):
+            paid_by_village = (
+                FundingSource.DANA_DESA,
+                datetime.date(2023, 2, 1),
+                datetime.date(2023, 7, 31),
+            )
+            plans.append(
+                Plan(
+                    village=village,
+                    category=rng.choice(
+                        [WorkerCategory.VULNERABLE] * 3 + [WorkerCategory.RT_RW_HEAD]
+                    ),
+                    occupation=rng.choice(["Buruh harian lepas", "Nelayan", "Ketua RT", "Petani"]),
+                    funding_source=FundingSource.DANA_DESA,
+                    registered_on=day,
+                    status=rng.choice(
+                        [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE, Status.ACTIVE]
+                    ),
+                    funded=paid_by_village,
+                )
+            )
+    return plans
+
+
+def demo_registrations(*, users: dict, log=print) -> None:
+    people = DemoPeople(seed=2019)
+    rng = people.random
+    socorejo = Village.objects.get(code="35.23.12.2002")
+    karanglewas = Village.objects.get(code="33.02.03.2003")
+    gresik = list(
+        Village.objects.filter(code__in=["35.25.10.2001", "35.25.10.2002", "35.25.01.2001"])
+    )
+    with transaction.atomic():
+        if not socorejo.registrations.exists():
+            count = registrations_create_demo(
+                socorejo_plans(rng, socorejo),
+                people=people,
+                entered_by=users["socorejo"],
+                verified_by=users["cabang"],
+                kpj_prefix="19",
+            )
+            log(f"Socorejo: {count} registrations.")
+        if not karanglewas.registrations.exists():
+            agents = []
+            for name, phone in [
+                ("Sri Wahyuni", "6281327001122"),
+                ("Bambang Riyanto", "6285726003344"),
+            ]:
+                agent, _ = Agent.objects.get_or_create(
+                    name=name,
+                    defaults={
+                        "phone": phone,
+                        "organization": "Koperasi Karya Mandiri",
+                        "joined_on": datetime.date(2019, 9, 11),
+                    },
+                )
+                agent.villages.add(karanglewas)
+                agents.append(agent)
+            plans = karanglewas_plans(rng, karanglewas, agents)
+            count = registrations_create_demo(
+                plans,
+                people=people,
+                entered_by=users["karanglewas"],
+                verified_by=users["admin"],
+                kpj_prefix="29",
+            )
+            log(f"Karanglewas: {count} registrations, {len(agents)} Perisai agents.")
+        if not Registration.objects.filter(village__in=gresik).exists():
+            count = registrations_create_demo(
+                gresik_plans(rng, gresik),
+                people=people,
+                entered_by=users["admin"],
+                verified_by=users["admin"],
+                kpj_prefix="35",
+            )
+            continuing = Registration.objects.filter(village__in=gresik).verified()[:10]
+            FundedPeriod.objects.bulk_create(
+                FundedPeriod(
+                    registration=registration,
+                    funding_source=FundingSource.PARTICIPANT,
+                    starts_on=datetime.date(2023, 8, 1),
+                    ends_on=datetime.date(2023, 12, 31),
+                )
+                for registration in continuing
+            )
+            log(f"Gresik: {count} registrations in {len(gresik)} villages.")
