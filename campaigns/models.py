@@ -196,3 +196,224 @@ class Signatory(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.position})"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def for_user(self, user) -> CampaignQuerySet:
+        """Admins see every campaign; branch staff their office's (and pioneer offices') and
+        those with a village in their area; operators those their village takes part in."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        if user.is_branch_staff:
+            office = user.branch_office
+            return self.filter(
+                Q(branch_office=office)
+                | Q(branch_office__parent=office)
+                | Q(villages__district__regency__in=office.covered_regencies())
+            ).distinct()
+        if user.is_village_operator:
+            return self.filter(villages=user.village_id)
+        return self.none()
+
+    def public(self) -> CampaignQuerySet:
+        return self.filter(is_public=True)
+
+    def running(self, on: datetime.date | None = None) -> CampaignQuerySet:
+        on = on or timezone.localdate()
+        return self.filter(starts_on__lte=on, ends_on__gte=on)
+
+
+class Campaign(models.Model):
+    """An enrollment drive over a set of villages, each with a target."""
+
+    class Kind(models.TextChoices):
+        DESA_SADAR = "desa_sadar", _("Desa Sadar Jaminan Sosial Ketenagakerjaan (competition)")
+        SATU_DESA_SERATUS = "1desa100", _("1 Desa 100 Pekerja (regency programme)")
+        CUSTOM = "custom", _("Custom campaign")
+
+    class Counts(models.TextChoices):
+        VERIFIED = "verified", _("Verified registrations")
+        SUBMITTED = "submitted", _("All submitted registrations (not rejected)")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("address name"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.CUSTOM)
+    description = models.TextField(_("description"), blank=True)
+    branch_office = models.ForeignKey(
+        "villages.BranchOffice",
+        models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("organising branch office"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    villages = models.ManyToManyField(
+        "villages.Village",
+        through="CampaignVillage",
+        related_name="campaigns",
+        verbose_name=_("villages"),
+    )
+    default_target = models.PositiveIntegerField(_("target per village"), default=100)
+    counts = models.CharField(
+        _("what counts toward the target"), max_length=10, choices=Counts, default=Counts.VERIFIED
+    )
+    categories = models.JSONField(
+        _("worker categories that count"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every category counts."),
+    )
+    officials_goal_percent = models.PositiveSmallIntegerField(
+        _("goal: share of village officials enrolled (%)"), null=True, blank=True
+    )
+    is_public = models.BooleanField(
+        _("public leaderboard"),
+        default=False,
+        help_text=_("Anyone may see the villages' progress and ranking (no personal data)."),
+    )
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+                violation_error_message=_("The campaign must not end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(officials_goal_percent__isnull=True)
+                | Q(officials_goal_percent__lte=100),
+                name="campaign_officials_goal_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("campaign_dashboard", args=[self.slug])
+
+    def counted_statuses(self) -> list[str]:
+        if self.counts == self.Counts.VERIFIED:
+            return ["verified", "active"]
+        return ["submitted", "verified", "active"]
+
+    def clean(self):
+        from enrollment.models import WorkerCategory
+
+        unknown = set(self.categories or []) - set(WorkerCategory.values)
+        if unknown:
+            raise ValidationError(
+                {
+                    "categories": _("Unknown worker categories: %(codes)s")
+                    % {"codes": ", ".join(sorted(unknown))}
+                }
+            )
+
+
+class CampaignVillage(models.Model):
+    """A village taking part in a campaign, with its own target when it differs."""
+
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="participations", verbose_name=_("campaign")
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        models.PROTECT,
+        related_name="campaign_participations",
+        verbose_name=_("village"),
+    )
+    target_override = models.PositiveIntegerField(
+        _("target"), null=True, blank=True, help_text=_("Empty: the campaign's target per village.")
+    )
+
+    class Meta:
+        ordering = ["campaign", "village"]
+        verbose_name = _("participating village")
+        verbose_name_plural = _("participating villages")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "village"], name="campaign_village_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.village}"
+
+
+class ScoreCriterion(models.Model):
+    """One part of a campaign's ranking score, with its weight: the rules are data, shown
+    openly next to each rank."""
+
+    class Measure(models.TextChoices):
+        TARGET = "target", _("Share of the target reached")
+        OFFICIALS = "officials", _("Share of village officials enrolled")
+        WORKING_AGE = "working_age", _("Share of working-age residents covered")
+        CONTINUING = "continuing", _("Members still paying after a village-funded period")
+
+    campaign = models.ForeignKey(
+        Campaign, models.CASCADE, related_name="criteria", verbose_name=_("campaign")
+    )
+    measure = models.CharField(_("measure"), max_length=12, choices=Measure)
+    weight = models.PositiveSmallIntegerField(_("weight"), default=1)
+
+    class Meta:
+        ordering = ["campaign", "-weight", "measure"]
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "measure"], name="criterion_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_measure_display()} × {self.weight}"
+
+
+class SocializationEvent(models.Model):
+    class Kind(models.TextChoices):
+        SOCIALIZATION = "sosialisasi", _("Socialization")
+        FGD = "fgd", _("Focus group discussion (FGD)")
+        SIGNING = "mou", _("MoU signing")
+        CLAIM = "klaim", _("Claim hand-over")
+
+    campaign = models.ForeignKey(
+        Campaign,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("campaign"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    village = models.ForeignKey(
+        "villages.Village",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("village"),
+    )
+    district = models.ForeignKey(
+        "villages.District",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("district"),
+    )
+    attendees = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["-held_on"]
+        verbose_name = _("socialization event")
+        verbose_name_plural = _("socialization events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.place} · {self.held_on:%d-%m-%Y}"

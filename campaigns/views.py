@@ -1,4 +1,4 @@
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -44,3 +44,15 @@ def agreement_document(request, pk):
         content_type="application/pdf",
         filename=agreement.document.name.rsplit("/", 1)[-1],
     )
+
+
+def campaign_list(request):
+    return HttpResponse("")
+
+
+def campaign_dashboard(request, slug):
+    return HttpResponse("")
+
+
+def campaign_villages_export(request, slug, fmt):
+    return HttpResponse("")

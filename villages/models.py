@@ -96,6 +96,9 @@ class Village(models.Model):
     working_age_population = models.PositiveIntegerField(
         _("working-age population"), null=True, blank=True
     )
+    official_count = models.PositiveSmallIntegerField(
+        _("village officials (perangkat desa)"), null=True, blank=True
+    )
 
     objects = VillageQuerySet.as_manager()
 
