@@ -1,10 +1,12 @@
 """Shared fixtures: a small world of real regions and offices, and one user per role."""
 
 import datetime
+import importlib
 import os
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 
 from portal.models import User
 
@@ -54,7 +56,15 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def world(db):
+def seeded_rates(db):
+    """The rates and commission rule the data migration seeds; transactional tests (browser,
+    threads) flush the tables, so they are put back the way the migration does."""
+    seed = importlib.import_module("enrollment.migrations.0002_seed_rates_and_commission_rule")
+    seed.seed(django_apps, None)
+
+
+@pytest.fixture
+def world(db, seeded_rates):
     """Tuban (KC Bojonegoro, with KCP Tuban under it), Gresik (KC Gresik) and Banyumas
     (KC Purwokerto), with the seed villages."""
     jatim = ProvinceFactory(code="35", name="Jawa Timur")
