@@ -269,7 +269,10 @@ def verification_queue(request):
             "filter": filterset,
             "rows": table_rows,
             "total": filterset.qs.count(),
-            "reject_form": RejectForm(request.POST) if rejecting else RejectForm(),
+            # One form holds both actions: the reason must not block "verify" in the browser.
+            "reject_form": RejectForm(
+                request.POST if rejecting else None, use_required_attribute=False
+            ),
         },
     )
 
