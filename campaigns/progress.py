@@ -12,15 +12,18 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Least, NullIf, Rank, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Least, NullIf, TruncWeek
 from django.utils import timezone
 
-from enrollment.models import Registration, WorkerCategory
+from enrollment.commission import CommissionTerms, compute_commission
+from enrollment.models import CommissionRule, Registration, WorkerCategory
 
 from .forecast import Forecast, forecast
 from .models import Campaign, CampaignVillage, ScoreCriterion
@@ -58,22 +61,24 @@ def _registration_filter(campaign: Campaign, end: datetime.date) -> Q:
 
 
 def _share(numerator, denominator):
-    """numerator / denominator, capped at 1; 0 when the denominator is unknown or zero."""
-    return Coalesce(
-        Least(
-            ExpressionWrapper(
-                Cast(numerator, FloatField()) / NullIf(Cast(denominator, FloatField()), 0.0),
-                output_field=FloatField(),
-            ),
-            Value(1.0),
-        ),
-        Value(0.0),
+    """numerator / denominator, capped at 1; 0 when the denominator is unknown or zero.
+    (The NULL is replaced before LEAST: PostgreSQL's LEAST ignores NULLs and would give 1.)"""
+    ratio = ExpressionWrapper(
+        Cast(numerator, FloatField()) / NullIf(Cast(denominator, FloatField()), 0.0),
+        output_field=FloatField(),
     )
+    return Least(Coalesce(ratio, Value(0.0)), Value(1.0))
+
+
+def _count(registrations: QuerySet):
+    """A correlated subquery counting `registrations` (filtered on OuterRef("village"))."""
+    counted = registrations.values("village").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def village_rows(campaign: Campaign, *, on: datetime.date | None = None) -> QuerySet:
     """The campaign's villages annotated with target, counted, share of target, officials
-    enrolled, members, score (0–100, by the campaign's criteria) and rank."""
+    enrolled, members and score (0–100, by the campaign's criteria), best score first."""
     end = _period_end(campaign, on)
     member = Q(
         village__registrations__status__in=["verified", "active"],
@@ -98,6 +103,14 @@ def village_rows(campaign: Campaign, *, on: datetime.date | None = None) -> Quer
             working_age_share=_share(F("members"), F("village__working_age_population")),
         )
     )
+    if any(c.measure == ScoreCriterion.Measure.CONTINUING for c in campaign.criteria.all()):
+        in_village = Registration.objects.filter(village=OuterRef("village"))
+        rows = rows.annotate(
+            funding_ended=_count(in_village.village_funding_ended(end)),
+            continued=_count(in_village.village_funding_ended(end).continuing()),
+        ).annotate(continuing_share=_share(F("continued"), F("funding_ended")))
+    else:
+        rows = rows.annotate(continuing_share=Value(0.0))
     criteria = list(campaign.criteria.all()) or [
         ScoreCriterion(campaign=campaign, measure=ScoreCriterion.Measure.TARGET, weight=1)
     ]
@@ -105,7 +118,7 @@ def village_rows(campaign: Campaign, *, on: datetime.date | None = None) -> Quer
         ScoreCriterion.Measure.TARGET: F("target_share"),
         ScoreCriterion.Measure.OFFICIALS: F("officials_share"),
         ScoreCriterion.Measure.WORKING_AGE: F("working_age_share"),
-        ScoreCriterion.Measure.CONTINUING: F("target_share") * 0,
+        ScoreCriterion.Measure.CONTINUING: F("continuing_share"),
     }
     total_weight = sum(criterion.weight for criterion in criteria) or 1
     score = sum(
@@ -114,9 +127,19 @@ def village_rows(campaign: Campaign, *, on: datetime.date | None = None) -> Quer
     rows = rows.annotate(
         score=ExpressionWrapper(score * 100.0 / total_weight, output_field=FloatField())
     )
-    return rows.annotate(
-        rank=Window(Rank(), order_by=[F("score").desc()], output_field=IntegerField())
-    ).order_by("rank", "village__name")
+    return rows.order_by("-score", "village__name")
+
+
+def ranking(campaign: Campaign, *, on: datetime.date | None = None) -> dict[int, int]:
+    """Each village's rank among all the campaign's villages by score (ties share a rank).
+    Computed over every village, so a filtered table still shows the campaign-wide rank."""
+    ranks, previous_score, rank = {}, None, 0
+    scores = village_rows(campaign, on=on).values_list("village_id", "score")
+    for position, (village_id, score) in enumerate(scores, start=1):
+        if score != previous_score:
+            rank, previous_score = position, score
+        ranks[village_id] = rank
+    return ranks
 
 
 @dataclass(frozen=True)
@@ -219,16 +242,39 @@ def rollup(rows, level: str) -> list[Rollup]:
     return [groups[code] for code in sorted(groups)]
 
 
-def rank_changes(campaign: Campaign, rows, *, today: datetime.date | None = None) -> dict:
+def rank_changes(campaign: Campaign, ranks: dict[int, int], *, today=None) -> dict[int, int]:
     """How many places each village rose (positive) or fell since a week ago."""
     today = today or timezone.localdate()
-    before = dict(
-        village_rows(campaign, on=today - datetime.timedelta(days=7)).values_list(
-            "village_id", "rank"
+    before = ranking(campaign, on=today - datetime.timedelta(days=7))
+    return {village: before[village] - rank for village, rank in ranks.items() if village in before}
+
+
+def agent_leaderboard(campaign: Campaign, *, today: datetime.date | None = None) -> list[dict]:
+    """Perisai agents by the counted registrations they recruited for the campaign, with this
+    month's recruits and the commission due for this month under the rule in force."""
+    today = today or timezone.localdate()
+    month_start = today.replace(day=1)
+    rows = list(
+        counted_registrations(campaign)
+        .filter(agent__isnull=False)
+        .values("agent_id", "agent__name")
+        .annotate(
+            recruits=Count("id"),
+            this_month=Count("id", filter=Q(created_at__date__gte=month_start)),
+            premiums=Sum("monthly_premium"),
         )
+        .order_by("-recruits", "agent__name")
     )
-    return {
-        row.village_id: before[row.village_id] - row.rank
-        for row in rows
-        if row.village_id in before
-    }
+    try:
+        terms = CommissionTerms.from_rule(CommissionRule.objects.in_force(today))
+    except CommissionRule.DoesNotExist:
+        terms = None
+    for row in rows:
+        row["commission"] = (
+            compute_commission(
+                terms=terms, recruits=row["this_month"], premiums_collected=row["premiums"]
+            )
+            if terms
+            else None
+        )
+    return rows

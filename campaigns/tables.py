@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement
+from .models import Agreement, CampaignVillage
 
 
 class AgreementTable(tables.Table):
@@ -21,3 +21,50 @@ class AgreementTable(tables.Table):
             "status",
         ]
         empty_text = _("No agreements yet.")
+
+
+class CampaignVillageTable(tables.Table):
+    """One row per village of a campaign, with its progress; `ranks` and `changes` come from
+    progress.ranking and progress.rank_changes (campaign-wide, whatever the filter)."""
+
+    rank = tables.Column(
+        empty_values=(), order_by=("-score", "village__name"), verbose_name=_("Rank")
+    )
+    village = tables.Column(accessor="village__name", verbose_name=_("Village"))
+    district = tables.Column(accessor="village__district__name", verbose_name=_("District"))
+    regency = tables.Column(
+        accessor="village__district__regency__name",
+        verbose_name=_("Regency / city"),
+        attrs={"th": {"class": "hide-phone"}, "td": {"class": "hide-phone"}},
+    )
+    counted = tables.Column(verbose_name=_("Registered"), attrs={"td": {"class": "numeric"}})
+    target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "numeric"}})
+    progress = tables.TemplateColumn(
+        template_name="campaigns/includes/progress_cell.html",
+        order_by=("-target_share",),
+        verbose_name=_("Progress"),
+    )
+    score = tables.Column(verbose_name=_("Score"), attrs={"td": {"class": "numeric"}})
+
+    class Meta:
+        model = CampaignVillage
+        fields = []
+        sequence = ["rank", "village", "district", "regency", "counted", "target", "progress",
+                    "score"]  # fmt: skip
+        empty_text = _("No villages match.")
+
+    def __init__(self, *args, ranks, changes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ranks, self.changes = ranks, changes
+
+    def render_rank(self, record):
+        return self.ranks.get(record.village_id, "")
+
+    def value_rank(self, record):
+        return self.ranks.get(record.village_id, "")
+
+    def render_score(self, value):
+        return f"{value:.1f}"
+
+    def value_progress(self, record):
+        return f"{record.target_share * 100:.0f}%"

@@ -1,14 +1,20 @@
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
+from django_tables2 import RequestConfig, SingleTableMixin
 
+from enrollment.models import FundingSource, WorkerCategory
 from portal.access import RoleRequiredMixin, role_required
+from portal.spreadsheets import spreadsheet_response
 
-from .filters import AgreementFilter
-from .models import Agreement
-from .tables import AgreementTable
+from . import progress
+from .charts import weekly_chart
+from .filters import AgreementFilter, CampaignVillageFilter
+from .models import Agreement, Campaign
+from .tables import AgreementTable, CampaignVillageTable
 
 AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
 
@@ -46,13 +52,100 @@ def agreement_document(request, pk):
     )
 
 
+CAMPAIGN_READERS = ("admin", "branch_staff", "village_operator")
+
+
+def scoped_campaign(request, slug) -> Campaign:
+    """A campaign the user may see, or 404 (the same answer as a missing one)."""
+    return get_object_or_404(
+        Campaign.objects.for_user(request.user)
+        .select_related("branch_office")
+        .prefetch_related("criteria"),
+        slug=slug,
+    )
+
+
+@role_required(*CAMPAIGN_READERS)
 def campaign_list(request):
-    return HttpResponse("")
+    campaigns = list(
+        Campaign.objects.for_user(request.user)
+        .select_related("branch_office")
+        .prefetch_related("criteria")[:50]
+    )
+    rows = [(campaign, progress.totals(campaign)) for campaign in campaigns]
+    return render(request, "campaigns/campaign_list.html", {"rows": rows})
 
 
+def _village_table(request, campaign):
+    ranks = progress.ranking(campaign)
+    filterset = CampaignVillageFilter(
+        request.GET, queryset=progress.village_rows(campaign), campaign=campaign
+    )
+    table = CampaignVillageTable(
+        filterset.qs, ranks=ranks, changes=progress.rank_changes(campaign, ranks)
+    )
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return filterset, table
+
+
+@role_required(*CAMPAIGN_READERS)
 def campaign_dashboard(request, slug):
-    return HttpResponse("")
+    campaign = scoped_campaign(request, slug)
+    filterset, table = _village_table(request, campaign)
+    events = list(campaign.events.select_related("village", "district"))
+    operator_view = request.user.is_village_operator
+    context = {
+        "campaign": campaign,
+        "totals": progress.totals(campaign),
+        "forecast": progress.campaign_forecast(campaign),
+        "chart": weekly_chart(
+            progress.weekly_counts(campaign),
+            starts_on=campaign.starts_on,
+            ends_on=min(campaign.ends_on, timezone.localdate()),
+            events=[(event.held_on, event.get_kind_display()) for event in events],
+        ),
+        "filter": filterset,
+        "table": table,
+        "events": events,
+        "operator_view": operator_view,
+        "today": timezone.localdate(),
+    }
+    if not operator_view:
+        rows = list(progress.village_rows(campaign))
+        context.update(
+            breakdowns=_labelled_breakdowns(campaign),
+            districts=progress.rollup(rows, "district"),
+            regencies=progress.rollup(rows, "regency"),
+            agents=progress.agent_leaderboard(campaign),
+        )
+    return render(request, "campaigns/dashboard.html", context)
 
 
+def _labelled_breakdowns(campaign) -> list[tuple[str, list[tuple[str, int]]]]:
+    labels = {
+        "category": dict(WorkerCategory.choices),
+        "program": {True: "JKK + JKM + JHT", False: "JKK + JKM"},
+        "funding_source": dict(FundingSource.choices),
+    }
+    titles = {
+        "category": _("By worker category"),
+        "program": _("By program"),
+        "funding_source": _("By who pays"),
+    }
+    return [
+        (
+            titles[by],
+            [(labels[by].get(key, key), count) for key, count in progress.breakdown(campaign, by)],
+        )
+        for by in ("category", "program", "funding_source")
+    ]
+
+
+@role_required("admin", "branch_staff")
 def campaign_villages_export(request, slug, fmt):
-    return HttpResponse("")
+    """The village table exactly as filtered and sorted on the dashboard, as CSV or XLSX."""
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    campaign = scoped_campaign(request, slug)
+    _, table = _village_table(request, campaign)
+    return spreadsheet_response(table.as_values(), fmt=fmt, name=f"{campaign.slug}-desa")

@@ -57,6 +57,9 @@ class DemoPeople:
         self.faker = Faker("id_ID")
         self.faker.seed_instance(seed)
         self.serials: dict[str, int] = {}
+        # A re-run adds only missing blocks: their NIKs must not meet the earlier ones.
+        self.taken = set(Participant.objects.values_list("nik", flat=True))
+        self.taken_kpj = set(Registration.objects.exclude(kpj=None).values_list("kpj", flat=True))
         self.kpj = 0
 
     def person(self, village: Village) -> dict:
@@ -66,6 +69,8 @@ class DemoPeople:
         day = birth.day + (40 if sex == "F" else 0)
         prefix = f"{district}{day:02d}{birth:%m%y}"
         self.serials[prefix] = self.serials.get(prefix, 0) + 1
+        while f"{prefix}{self.serials[prefix]:04d}" in self.taken:
+            self.serials[prefix] += 1
         if sex == "M":
             name = f"{self.faker.first_name_male()} {self.faker.last_name_male()}"
         else:
@@ -83,6 +88,8 @@ class DemoPeople:
 
     def next_kpj(self, prefix: str) -> str:
         self.kpj += 1
+        while f"{prefix}{self.kpj:09d}" in self.taken_kpj:
+            self.kpj += 1
         return f"{prefix}{self.kpj:09d}"
 
 
@@ -295,29 +302,51 @@ def karanglewas_plans(rng, village, agents) -> list[Plan]:
 
 
 def gresik_plans(rng, villages) -> list[Plan]:
-    """The first weeks of "1 Desa 100 pekerja" (Jan-Mar 2023): vulnerable workers and RT/RW
-    heads, JKK + JKM from Dana Desa for 2023; some then continue on their own."""
+    """ "1 Desa 100 pekerja" (2023): vulnerable workers and RT/RW heads, JKK + JKM from Dana Desa
+    for six months; about a third then continue on their own. Villages move at their own pace:
+    a few pass 100, most are on the way."""
     plans = []
     for village in villages:
-        for day in _weekly_days(rng, datetime.date(2023, 1, 27), datetime.date(2023, 3, 31), 12):
-            paid_by_village = (
-                FundingSource.DANA_DESA,
-                datetime.date(2023, 2, 1),
-                datetime.date(2023, 7, 31),
-            )
+        count = rng.choice([12, 25, 40, 60, 75, 90, 104, 118])
+        for day in _weekly_days(rng, datetime.date(2023, 2, 1), datetime.date(2023, 11, 30), count):
+            starts_on = day.replace(day=1)
             plans.append(
                 Plan(
                     village=village,
                     category=rng.choice(
-                        [WorkerCategory.VULNERABLE] * 3 + [WorkerCategory.RT_RW_HEAD]
+                        [WorkerCategory.VULNERABLE] * 4 + [WorkerCategory.RT_RW_HEAD]
                     ),
-                    occupation=rng.choice(["Buruh harian lepas", "Nelayan", "Ketua RT", "Petani"]),
+                    occupation=rng.choice(["Buruh harian lepas", "Nelayan", "Petani", "Pedagang"]),
                     funding_source=FundingSource.DANA_DESA,
                     registered_on=day,
-                    status=rng.choice(
-                        [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE, Status.ACTIVE]
+                    status=rng.choices(
+                        [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE], [1, 3, 6]
+                    )[0],
+                    funded=(
+                        FundingSource.DANA_DESA,
+                        starts_on,
+                        starts_on + datetime.timedelta(days=181),
                     ),
-                    funded=paid_by_village,
+                )
+            )
+    return plans
+
+
+def steady_plans(rng, villages, start, end, counts, categories, funding_source) -> list[Plan]:
+    """Registrations spread over a period, mostly verified, for ranking and trend demos."""
+    plans = []
+    for village, count in zip(villages, counts, strict=True):
+        for day in _weekly_days(rng, start, end, count, 1.2):
+            plans.append(
+                Plan(
+                    village=village,
+                    category=rng.choice(categories),
+                    funding_source=funding_source,
+                    occupation=rng.choice(["Petani", "Nelayan", "Pedagang", "Buruh harian lepas"]),
+                    registered_on=day,
+                    status=rng.choices(
+                        [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE], [1, 4, 5]
+                    )[0],
                 )
             )
     return plans
@@ -328,9 +357,11 @@ def demo_registrations(*, users: dict, log=print) -> None:
     rng = people.random
     socorejo = Village.objects.get(code="35.23.12.2002")
     karanglewas = Village.objects.get(code="33.02.03.2003")
-    gresik = list(
-        Village.objects.filter(code__in=["35.25.10.2001", "35.25.10.2002", "35.25.01.2001"])
-    )
+    gresik = list(Village.objects.filter(district__regency_id="35.25").order_by("code")[::9])
+    jenu = list(Village.objects.filter(district_id="35.23.12").exclude(pk=socorejo.pk)[:5])
+    karanglo = Village.objects.get(code="35.23.08.2016")
+    kerek = Village.objects.filter(district_id="35.23.08").exclude(pk=karanglo.pk)[:3]
+    tuban_2026 = [socorejo, karanglo, *jenu[:3], *kerek]
     with transaction.atomic():
         if not socorejo.registrations.exists():
             count = registrations_create_demo(
@@ -374,14 +405,71 @@ def demo_registrations(*, users: dict, log=print) -> None:
                 verified_by=users["admin"],
                 kpj_prefix="35",
             )
-            continuing = Registration.objects.filter(village__in=gresik).verified()[:10]
+            continuing = FundedPeriod.objects.filter(
+                registration__village__in=gresik, registration__status__in=["verified", "active"]
+            ).order_by("pk")[::3]
             FundedPeriod.objects.bulk_create(
                 FundedPeriod(
-                    registration=registration,
+                    registration_id=period.registration_id,
                     funding_source=FundingSource.PARTICIPANT,
-                    starts_on=datetime.date(2023, 8, 1),
-                    ends_on=datetime.date(2023, 12, 31),
+                    starts_on=period.ends_on + datetime.timedelta(days=1),
+                    ends_on=period.ends_on + datetime.timedelta(days=180),
                 )
-                for registration in continuing
+                for period in continuing
             )
             log(f"Gresik: {count} registrations in {len(gresik)} villages.")
+        if not karanglo.registrations.exists():
+            count = registrations_create_demo(
+                steady_plans(
+                    rng,
+                    [karanglo],
+                    datetime.date(2018, 2, 1),
+                    datetime.date(2018, 11, 30),
+                    [420],
+                    [
+                        WorkerCategory.INFORMAL,
+                        WorkerCategory.VULNERABLE,
+                        WorkerCategory.VILLAGE_OFFICIAL,
+                    ],
+                    FundingSource.PARTICIPANT,
+                ),
+                people=people,
+                entered_by=users["admin"],
+                verified_by=users["cabang"],
+                kpj_prefix="18",
+            )
+            log(f"Karanglo: {count} registrations in 2018.")
+        if not Registration.objects.filter(village__in=jenu).exists():
+            count = registrations_create_demo(
+                steady_plans(
+                    rng,
+                    jenu,
+                    datetime.date(2019, 3, 1),
+                    datetime.date(2019, 11, 30),
+                    [44, 61, 35, 58, 30],
+                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE],
+                    FundingSource.PARTICIPANT,
+                ),
+                people=people,
+                entered_by=users["admin"],
+                verified_by=users["cabang"],
+                kpj_prefix="20",
+            )
+            log(f"Jenu: {count} registrations in 2019.")
+        if not Registration.objects.filter(created_at__year=2026, village__in=tuban_2026).exists():
+            count = registrations_create_demo(
+                steady_plans(
+                    rng,
+                    tuban_2026,
+                    datetime.date(2026, 8, 3),
+                    datetime.date.today(),
+                    [120, 64, 35, 28, 52, 18, 40, 22],
+                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE, WorkerCategory.RT_RW_HEAD],
+                    FundingSource.PARTICIPANT,
+                ),
+                people=people,
+                entered_by=users["admin"],
+                verified_by=users["cabang"],
+                kpj_prefix="26",
+            )
+            log(f"Tuban 2026: {count} registrations in {len(tuban_2026)} villages.")

@@ -8,6 +8,7 @@ import datetime
 
 from django.db import transaction
 
+from campaigns.demo import demo_campaigns
 from campaigns.models import Agreement, Signatory
 from enrollment.demo import demo_registrations
 from portal.models import User
@@ -273,6 +274,7 @@ def demo_load(*, log=print) -> None:
         agreements = demo_agreements(offices)
         users = demo_users(offices)
         demo_registrations(users={user.username: user for user in users}, log=log)
+        demo_campaigns(log=log)
     log(
         f"Demo data: {len(offices)} offices, {len(agreements)} agreements, "
         f"{len(users)} accounts (password {DEMO_PASSWORD!r})."

@@ -1,0 +1,145 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaigns.models import Campaign, CampaignVillage, ScoreCriterion, SocializationEvent
+from villages.models import Village
+
+from ..enrollment.registering import register
+from .test_progress import registered
+
+
+def make_campaign(world, villages=(), *, public=False, slug="desa-sadar-2026"):
+    campaign = Campaign.objects.create(
+        name="Desa Sadar 2026",
+        slug=slug,
+        branch_office=world.bojonegoro,
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        default_target=10,
+        is_public=public,
+    )
+    ScoreCriterion.objects.create(campaign=campaign, measure="target", weight=2)
+    ScoreCriterion.objects.create(campaign=campaign, measure="officials", weight=1)
+    for village in villages:
+        CampaignVillage.objects.create(campaign=campaign, village=village)
+    return campaign
+
+
+def many_villages(world, count):
+    villages = [
+        Village(code=f"35.23.12.{2100 + n}", district=world.jenu, name=f"Desa {n:03d}")
+        for n in range(count)
+    ]
+    return Village.objects.bulk_create(villages)
+
+
+@pytest.mark.parametrize("village_count", [10, 500])
+def test_the_dashboard_uses_a_bounded_number_of_queries(
+    client, branch_staff, operator, world, django_assert_max_num_queries, village_count
+):
+    """The same number of queries for 10 villages as for 500, with registrations and events."""
+    villages = many_villages(world, village_count)
+    campaign = make_campaign(world, [world.socorejo, *villages])
+    for _ in range(3):
+        registered(world.socorejo, operator)
+    SocializationEvent.objects.create(
+        campaign=campaign, kind="sosialisasi", held_on=datetime.date(2026, 3, 1), place="Balai Desa"
+    )
+    client.force_login(branch_staff)
+    with django_assert_max_num_queries(22):
+        response = client.get(campaign.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["totals"].villages == village_count + 1
+
+
+def test_the_dashboard_shows_totals_ranking_and_criteria(client, branch_staff, operator, world):
+    """Branch staff see counted of target, the ranking and the scoring rule next to it."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo])
+    for _ in range(4):
+        registered(world.socorejo, operator)
+    client.force_login(branch_staff)
+    response = client.get(campaign.get_absolute_url())
+    text = response.text
+    assert "4 dari 20 (20%)" in text
+    assert "Bagian target yang tercapai × 2" in text
+    rows = list(response.context["table"].rows)
+    assert [row.get_cell("village") for row in rows] == ["Socorejo", "Karanglo"]
+    assert [row.get_cell_value("rank") for row in rows] == [1, 2]
+
+
+def test_the_village_table_filters_by_district_and_sorts(client, branch_staff, operator, world):
+    """Filtering keeps the campaign-wide rank; sorting by registered works."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo])
+    registered(world.socorejo, operator)
+    client.force_login(branch_staff)
+    response = client.get(campaign.get_absolute_url(), {"district": world.kerek.pk})
+    rows = list(response.context["table"].rows)
+    assert [(row.get_cell("village"), row.get_cell_value("rank")) for row in rows] == [
+        ("Karanglo", 2)
+    ]
+    response = client.get(campaign.get_absolute_url(), {"sort": "counted"})
+    assert [row.get_cell("village") for row in response.context["table"].rows] == [
+        "Karanglo",
+        "Socorejo",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_holds_exactly_what_the_filter_shows(client, branch_staff, operator, world, fmt):
+    """The downloaded rows equal the filtered, sorted table on screen."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo])
+    registered(world.socorejo, operator)
+    client.force_login(branch_staff)
+    params = {"district": world.jenu.pk}
+    response = client.get(reverse("campaign_villages_export", args=[campaign.slug, fmt]), params)
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [[str(v) if v is not None else "" for v in row] for row in sheet.values]
+    assert rows[0][:3] == ["Peringkat", "Desa", "Kecamatan"]
+    assert [row[1] for row in rows[1:]] == ["Socorejo"]
+    assert rows[1][4:6] == ["1", "10"]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("branch_staff", 200),
+        ("other_branch_staff", 404),
+        ("admin_user", 200),
+        ("operator", 200),
+        ("other_operator", 404),
+    ],
+)
+def test_dashboard_scoping(client, request, world, role, status):
+    """Branch staff see their area's campaigns; operators only campaigns of their village."""
+    campaign = make_campaign(world, [world.socorejo])
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(campaign.get_absolute_url()).status_code == status
+
+
+def test_operators_see_the_aggregate_ranking_only(client, operator, world):
+    """An operator sees the ranking, not the breakdowns, agents or exports."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo])
+    register(world.socorejo, operator)
+    client.force_login(operator)
+    response = client.get(campaign.get_absolute_url())
+    assert "breakdowns" not in response.context
+    assert "export-xlsx" not in response.text
+    export = reverse("campaign_villages_export", args=[campaign.slug, "csv"])
+    assert client.get(export).status_code == 403
+
+
+def test_an_unknown_export_format_is_not_found(client, branch_staff, world):
+    """Only csv and xlsx exist."""
+    campaign = make_campaign(world, [world.socorejo])
+    client.force_login(branch_staff)
+    url = reverse("campaign_villages_export", args=[campaign.slug, "pdf"])
+    assert client.get(url).status_code == 404
