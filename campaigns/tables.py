@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agreement, CampaignVillage
@@ -58,7 +59,14 @@ class CampaignVillageTable(tables.Table):
         self.ranks, self.changes = ranks, changes
 
     def render_rank(self, record):
-        return self.ranks.get(record.village_id, "")
+        rank, change = self.ranks.get(record.village_id, ""), self.changes.get(record.village_id)
+        if not change:
+            return rank
+        arrow, css = ("▲", "rank-up") if change > 0 else ("▼", "rank-down")
+        title = _("Change since last week")
+        return format_html(
+            '{} <small class="{}" title="{}">{}{}</small>', rank, css, title, arrow, abs(change)
+        )
 
     def value_rank(self, record):
         return self.ranks.get(record.village_id, "")
