@@ -76,9 +76,7 @@ def agent_list(request):
     )
     terms = {this_month: CommissionTerms.from_rule(rule)} if rule is not None else {}
     for agent in agents:
-        agent.months = agent_months(
-            months=months, per_month=totals[agent.pk], terms_by_month=terms
-        )
+        agent.months = agent_months(months=months, per_month=totals[agent.pk], terms_by_month=terms)
         agent.this_month = agent.months[-1]
     return render(
         request,

@@ -247,8 +247,13 @@ class RegistrationQuerySet(models.QuerySet):
         return self.annotate(continued_on_own=Exists(village_then_own))
 
     def continuing(self) -> RegistrationQuerySet:
-        """Registrations that continued paying on their own after a village-funded period."""
-        return self.with_continuation().filter(continued_on_own=True)
+        """Registrations (not rejected) that continued paying on their own after a period paid
+        by Dana Desa or ADD."""
+        return (
+            self.exclude(status=Registration.Status.REJECTED)
+            .with_continuation()
+            .filter(continued_on_own=True)
+        )
 
     def continuation_counts(self, today: datetime.date | None = None) -> dict[str, int]:
         """{"ended": registrations whose village-funded period ended before today, "continued":

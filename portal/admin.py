@@ -20,6 +20,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Role in the portal"), {"fields": ["role", "branch_office", "village"]}),
     ]
 
+
 admin.site.site_header = _("Desa Sadar portal administration")
 admin.site.site_title = _("Desa Sadar administration")
 admin.site.index_title = _("Branch offices, agreements and campaigns")

@@ -1,0 +1,182 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Agent,
+    CommissionRule,
+    ContributionRate,
+    FundedPeriod,
+    Participant,
+    Registration,
+    RegistrationEvent,
+)
+from .nik import mask_nik, parse_nik
+from .phone import normalize_phone
+from .premiums import format_rupiah
+
+
+class ParticipantAdminForm(forms.ModelForm):
+    """The portal's NIK and phone rules apply in the admin too."""
+
+    class Meta:
+        model = Participant
+        fields = [
+            "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw", "village",
+            "occupation", "category",
+        ]  # fmt: skip
+
+    def clean_nik(self) -> str:
+        return parse_nik(self.cleaned_data["nik"]).nik
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    form = ParticipantAdminForm
+    list_display = ["full_name", "masked_nik", "village", "category", "sex", "created_at"]
+    list_filter = ["category", "sex"]
+    # Exact NIK only: a partial match would let anyone probe NIKs digit by digit.
+    search_fields = ["full_name", "=nik"]
+    list_select_related = ["village"]
+    autocomplete_fields = ["village"]
+
+    @admin.display(description=_("NIK"), ordering="nik")
+    def masked_nik(self, participant):
+        return mask_nik(participant.nik)
+
+
+class RegistrationEventInline(admin.TabularInline):
+    model = RegistrationEvent
+    fields = ["at", "action", "by", "changes", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+class FundedPeriodInline(admin.TabularInline):
+    model = FundedPeriod
+    fields = ["funding_source", "funding_company", "starts_on", "ends_on"]
+    extra = 0
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "masked_nik",
+        "participant_name",
+        "village",
+        "status",
+        "premium",
+        "created_at",
+    ]
+    list_filter = ["status", "funding_source", "jht"]
+    search_fields = ["participant__full_name", "=participant__nik", "=kpj"]
+    list_select_related = ["participant", "village"]
+    autocomplete_fields = ["participant", "village", "agent"]
+    date_hierarchy = "created_at"
+    inlines = [FundedPeriodInline, RegistrationEventInline]
+    # Status, KPJ and premium change only through the portal's pages, which price the premium
+    # from the rates and write the registration's history.
+    readonly_fields = [
+        "status",
+        "kpj",
+        "rejection_reason",
+        "jht",
+        "declared_income",
+        "rate",
+        "monthly_premium",
+        "entered_by",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["participant", "village", "agent"]}),
+        (_("Status"), {"fields": ["status", "kpj", "rejection_reason"]}),
+        (
+            _("Premium"),
+            {
+                "fields": [
+                    "jht",
+                    "declared_income",
+                    "rate",
+                    "monthly_premium",
+                    "funding_source",
+                    "funding_company",
+                ]
+            },
+        ),
+        (_("Entry"), {"fields": ["entered_by", "created_at", "updated_at"]}),
+    ]
+
+    def has_add_permission(self, request):
+        # Registrations are created in the portal, which checks the NIK and prices the premium.
+        return False
+
+    @admin.display(description=_("NIK"), ordering="participant__nik")
+    def masked_nik(self, registration):
+        return mask_nik(registration.participant.nik)
+
+    @admin.display(description=_("name"), ordering="participant__full_name")
+    def participant_name(self, registration):
+        return registration.participant.full_name
+
+    @admin.display(description=_("monthly premium"), ordering="monthly_premium")
+    def premium(self, registration):
+        return format_rupiah(registration.monthly_premium)
+
+
+class AgentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Agent
+        fields = ["name", "phone", "organization", "villages", "is_active", "joined_on"]
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        return normalize_phone(phone) if phone else ""
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    form = AgentAdminForm
+    list_display = ["name", "organization", "phone", "is_active", "joined_on"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "organization", "phone"]
+    autocomplete_fields = ["villages"]
+
+
+@admin.register(ContributionRate)
+class ContributionRateAdmin(admin.ModelAdmin):
+    list_display = [
+        "effective_from",
+        "regulation",
+        "jkk_percent",
+        "jkm_flat",
+        "jht_percent",
+        "min_income",
+        "max_income",
+    ]
+
+
+@admin.register(CommissionRule)
+class CommissionRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "effective_from",
+        "premium_share_percent",
+        "monthly_bonus",
+        "bonus_threshold",
+        "organization_share_percent",
+        "inactive_after_months",
+    ]

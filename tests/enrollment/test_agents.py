@@ -1,0 +1,221 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.commission import Commission
+from enrollment.models import Agent, Registration
+
+from ..conftest import client_for
+from .factories import AgentFactory, RegistrationFactory
+
+TODAY = datetime.date(2026, 11, 23)
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def at(day: datetime.date, hour: int = 12, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=JAKARTA)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The views take today's date from Django's timezone module: pin it."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+def recruit(agent, day, *, village=None, hour=12, minute=0, **traits):
+    return RegistrationFactory(
+        agent=agent,
+        village=village or agent.villages.first(),
+        created_at=at(day, hour, minute),
+        **traits,
+    )
+
+
+def test_recruits_are_counted_per_month_in_jakarta_time(world):
+    """23:30 on 31 October in Jakarta is October, 00:30 on 1 November is November (though both
+    are 31 October in UTC); rejected registrations don't count; only verified or active ones
+    add premiums."""
+    agent = AgentFactory(villages=[world.socorejo])
+    recruit(agent, datetime.date(2026, 10, 31), hour=23, minute=30, verified=True)
+    recruit(agent, datetime.date(2026, 11, 1), hour=0, minute=30, active=True)
+    recruit(agent, datetime.date(2026, 11, 5))
+    recruit(agent, datetime.date(2026, 11, 6), rejected=True)
+    RegistrationFactory(village=world.socorejo, created_at=at(datetime.date(2026, 11, 7)))
+
+    rows = list(Registration.objects.recruits_by_agent_month(until=TODAY))
+
+    assert rows == [
+        {"agent": agent.pk, "month": datetime.date(2026, 10, 1), "recruits": 1, "premiums": 16_800},
+        {"agent": agent.pk, "month": datetime.date(2026, 11, 1), "recruits": 2, "premiums": 16_800},
+    ]
+
+
+def test_recruit_counts_are_not_doubled_by_several_villages_in_scope(world, branch_staff):
+    """An agent serving Socorejo and Karanglo (both in KC Bojonegoro's area) appears once, with
+    each recruit counted once, between the two dates included."""
+    agent = AgentFactory(villages=[world.socorejo, world.karanglo])
+    recruit(agent, datetime.date(2026, 11, 1), village=world.socorejo)
+    recruit(agent, datetime.date(2026, 11, 30), village=world.karanglo, hour=23)
+    recruit(agent, datetime.date(2026, 12, 1), village=world.karanglo, hour=0)
+
+    agents = list(
+        Agent.objects.for_user(branch_staff).with_recruit_counts(
+            datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
+        )
+    )
+
+    assert [(a.pk, a.recruit_count) for a in agents] == [(agent.pk, 2)]
+
+
+def test_agents_without_a_new_member_for_three_months_are_flagged(world):
+    """With today 23 November, the cut-off is 23 August: a last recruit on 22 August flags the
+    agent, one on 23 August does not; a rejected recruit doesn't count as activity; an agent
+    who joined after the cut-off is not flagged yet."""
+    since = datetime.date(2026, 8, 23)
+    quiet = AgentFactory(name="Quiet", villages=[world.socorejo])
+    recruit(quiet, datetime.date(2026, 8, 22), verified=True)
+    just_active = AgentFactory(name="Just active", villages=[world.socorejo])
+    recruit(just_active, since, hour=0)
+    rejected_only = AgentFactory(name="Rejected only", villages=[world.socorejo])
+    recruit(rejected_only, datetime.date(2026, 11, 20), rejected=True)
+    AgentFactory(name="New", villages=[world.socorejo], joined_on=datetime.date(2026, 10, 1))
+
+    flagged = Agent.objects.without_recruits_since(since).order_by("name")
+
+    assert [agent.name for agent in flagged] == ["Quiet", "Rejected only"]
+
+
+def test_agent_list_shows_commission_at_49_and_50_recruits(client, world, operator, today):
+    """In the list, 49 verified recruits this month earn the premium share only
+    (net Rp55.566); 50 earn the Rp500.000 bonus too (net Rp506.700)."""
+    short = AgentFactory(name="Short", villages=[world.socorejo])
+    enough = AgentFactory(name="Enough", villages=[world.socorejo])
+    for _ in range(49):
+        recruit(short, datetime.date(2026, 11, 2), verified=True)
+    for _ in range(50):
+        recruit(enough, datetime.date(2026, 11, 3), verified=True)
+
+    response = client_for(client, operator).get(reverse("agent_list"))
+
+    assert response.status_code == 200
+    by_name = {agent.name: agent for agent in response.context["agents"]}
+    assert by_name["Short"].recruit_count == 49
+    assert by_name["Short"].this_month.commission == Commission(
+        bonus=0, premium_share=61_740, gross=61_740, organization_cut=6_174, net=55_566
+    )
+    assert by_name["Enough"].recruit_count == 50
+    assert by_name["Enough"].this_month.commission == Commission(
+        bonus=500_000, premium_share=63_000, gross=563_000, organization_cut=56_300, net=506_700
+    )
+    assert [month.recruits for month in by_name["Enough"].months] == [0, 0, 0, 0, 0, 50]
+    assert "Rp506.700" in response.text
+    assert "Rp55.566" in response.text
+
+
+def test_agent_list_flags_the_inactive_agent(client, world, operator, today):
+    """The list marks an agent whose last recruit is older than three months."""
+    quiet = AgentFactory(name="Quiet", villages=[world.socorejo])
+    recruit(quiet, datetime.date(2026, 7, 1), verified=True)
+    busy = AgentFactory(name="Busy", villages=[world.socorejo])
+    recruit(busy, datetime.date(2026, 11, 1))
+
+    response = client_for(client, operator).get(reverse("agent_list"))
+
+    flags = {agent.name: agent.no_recruits_since for agent in response.context["agents"]}
+    assert flags == {"Quiet": True, "Busy": False}
+    assert response.text.count('data-testid="inactive-flag"') == 1
+
+
+def test_agent_list_queries_do_not_grow_with_agents(client, world, branch_staff, today):
+    """Six queries (session, user, rule, the user's branch office, agents, monthly totals) for
+    1 agent and for 6."""
+    client = client_for(client, branch_staff)
+    first = AgentFactory(villages=[world.socorejo, world.karanglo])
+    recruit(first, datetime.date(2026, 11, 2), verified=True)
+    with CaptureQueriesContext(connection) as one_agent:
+        client.get(reverse("agent_list"))
+    for _ in range(5):
+        agent = AgentFactory(villages=[world.karanglo])
+        recruit(agent, datetime.date(2026, 10, 2), verified=True)
+    with CaptureQueriesContext(connection) as six_agents:
+        response = client.get(reverse("agent_list"))
+
+    assert len(response.context["agents"]) == 6
+    assert len(one_agent) == len(six_agents) == 6
+
+
+def test_agent_detail_shows_twelve_months_with_commission(
+    client, world, branch_staff, today, django_assert_max_num_queries
+):
+    """The detail page lists 12 months, newest first, each with its pay: the 50 members of
+    June 2026 bring the bonus that month, and their premiums keep counting afterwards."""
+    agent = AgentFactory(villages=[world.socorejo])
+    for _ in range(50):
+        recruit(agent, datetime.date(2026, 6, 10), verified=True)
+
+    client = client_for(client, branch_staff)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("agent_detail", args=[agent.pk]))
+
+    history = response.context["history"]
+    assert [month.month for month in history][:2] == [
+        datetime.date(2026, 11, 1),
+        datetime.date(2026, 10, 1),
+    ]
+    assert len(history) == 12
+    june = next(month for month in history if month.month == datetime.date(2026, 6, 1))
+    assert (june.recruits, june.premiums_collected) == (50, 840_000)
+    assert june.commission.net == 506_700
+    assert history[0].recruits == 0
+    assert history[0].commission == Commission(
+        bonus=0, premium_share=63_000, gross=63_000, organization_cut=6_300, net=56_700
+    )
+    assert history[-1].commission.net == 0  # December 2025, before the first recruit
+
+
+def test_agent_detail_lists_only_recruits_the_user_may_see(client, world, other_operator, today):
+    """An agent serving Socorejo and Karanglewas: Karanglewas's operator sees the agent, but
+    among the recent recruits only Karanglewas's, with a masked NIK."""
+    agent = AgentFactory(villages=[world.socorejo, world.karanglewas])
+    socorejo_recruit = recruit(agent, datetime.date(2026, 11, 2), village=world.socorejo)
+    own = recruit(agent, datetime.date(2026, 11, 3), village=world.karanglewas)
+
+    response = client_for(client, other_operator).get(reverse("agent_detail", args=[agent.pk]))
+
+    assert response.status_code == 200
+    assert list(response.context["recent"]) == [own]
+    assert own.participant.masked_nik in response.text
+    assert own.participant.nik not in response.text
+    assert socorejo_recruit.participant.full_name not in response.text
+    assert response.context["recruits_total"] == 2
+
+
+@pytest.mark.parametrize("user_fixture", ["other_branch_staff", "other_operator"])
+def test_agents_outside_the_users_area_are_hidden(client, request, world, user_fixture, today):
+    """Staff of KC Purwokerto and Karanglewas's operator get 404 on a Socorejo agent's page,
+    the same as for a missing agent, and don't see it in the list."""
+    agent = AgentFactory(name="Agen Socorejo", villages=[world.socorejo])
+    client = client_for(client, request.getfixturevalue(user_fixture))
+
+    assert client.get(reverse("agent_detail", args=[agent.pk])).status_code == 404
+    assert client.get(reverse("agent_detail", args=[agent.pk + 1000])).status_code == 404
+    response = client.get(reverse("agent_list"))
+    assert response.status_code == 200
+    assert list(response.context["agents"]) == []
+    assert "Agen Socorejo" not in response.text
+
+
+@pytest.mark.parametrize("user_fixture", ["admin_user", "branch_staff", "operator"])
+def test_agents_in_the_users_area_are_shown(client, request, world, user_fixture, today):
+    """Admins, KC Bojonegoro's staff and Socorejo's operator see a Socorejo agent."""
+    agent = AgentFactory(name="Agen Socorejo", villages=[world.socorejo])
+    client = client_for(client, request.getfixturevalue(user_fixture))
+
+    assert client.get(reverse("agent_detail", args=[agent.pk])).status_code == 200
+    assert [a.pk for a in client.get(reverse("agent_list")).context["agents"]] == [agent.pk]

@@ -1,0 +1,205 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.models import FundingSource, Registration
+
+from ..conftest import client_for
+from .factories import FundedPeriodFactory, RegistrationFactory
+
+TODAY = datetime.date(2026, 11, 23)
+DAY = datetime.timedelta(days=1)
+DANA_DESA, ADD, PARTICIPANT, CSR = (
+    FundingSource.DANA_DESA,
+    FundingSource.ADD,
+    FundingSource.PARTICIPANT,
+    FundingSource.CSR,
+)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """The views take today's date from Django's timezone module: pin it."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    return TODAY
+
+
+def funded(village, *periods, **traits):
+    """A registration with funded periods given as (source, starts_on, ends_on)."""
+    registration = RegistrationFactory(village=village, **(traits or {"verified": True}))
+    for source, starts_on, ends_on in periods:
+        FundedPeriodFactory(
+            registration=registration,
+            funding_source=source,
+            funding_company="PT Semen Indonesia" if source == CSR else "",
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+    return registration
+
+
+def ending(village, days: int, source=DANA_DESA, **traits):
+    """A registration whose only funded period ends `days` after TODAY."""
+    return funded(village, (source, datetime.date(2026, 6, 1), TODAY + days * DAY), **traits)
+
+
+def test_lapsing_within_keeps_latest_periods_ending_in_the_window(world):
+    """Ending today, in 10 and in 30 days: listed, soonest first. In 31 or 40 days, ended
+    yesterday, rejected, still submitted, or followed by a later period: not listed."""
+    in_10 = ending(world.socorejo, 10)
+    on_today = ending(world.socorejo, 0, source=PARTICIPANT, active=True)
+    in_30 = ending(world.socorejo, 30)
+    ending(world.socorejo, 31)
+    ending(world.socorejo, 40)
+    ending(world.socorejo, -1)
+    ending(world.socorejo, 10, rejected=True)
+    ending(world.socorejo, 10, status=Registration.Status.SUBMITTED)
+    funded(
+        world.socorejo,
+        (DANA_DESA, datetime.date(2026, 6, 1), TODAY + 10 * DAY),
+        (PARTICIPANT, TODAY + 11 * DAY, TODAY + 200 * DAY),
+    )
+
+    lapsing = list(Registration.objects.lapsing_within(30, TODAY))
+
+    assert lapsing == [on_today, in_10, in_30]
+    assert [(r.paid_until, r.paid_by) for r in lapsing] == [
+        (TODAY, PARTICIPANT),
+        (TODAY + 10 * DAY, DANA_DESA),
+        (TODAY + 30 * DAY, DANA_DESA),
+    ]
+
+
+def test_paid_until_is_none_without_periods(world):
+    """A registration without any funded period has no paid-until date and no payer."""
+    registration = RegistrationFactory(village=world.socorejo, verified=True)
+    annotated = Registration.objects.with_paid_until().get(pk=registration.pk)
+    assert (annotated.paid_until, annotated.paid_by) == (None, None)
+
+
+def test_continuing_counts_participants_who_pay_after_the_village(world):
+    """Of the registrations whose Dana Desa or ADD period ended before today, only those with a
+    period paid by the participant starting after it count as continuing: not an overlapping
+    own period, not an own period before the village paid, not CSR taking over. Rejected
+    registrations and village periods still running are left out."""
+    jan, jun_end = datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)
+    continued = funded(
+        world.socorejo,
+        (DANA_DESA, jan, jun_end),
+        (PARTICIPANT, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+    )
+    continued_after_add = funded(
+        world.karanglo,
+        (ADD, datetime.date(2025, 1, 1), datetime.date(2025, 6, 30)),
+        (PARTICIPANT, datetime.date(2025, 9, 1), datetime.date(2025, 12, 31)),
+    )
+    funded(world.socorejo, (ADD, jan, jun_end))  # stopped
+    funded(
+        world.socorejo,
+        (DANA_DESA, jan, jun_end),
+        (PARTICIPANT, datetime.date(2026, 3, 1), datetime.date(2026, 12, 31)),
+    )  # overlapping
+    funded(
+        world.socorejo,
+        (PARTICIPANT, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)),
+        (DANA_DESA, jan, jun_end),
+    )  # paid alone before
+    funded(
+        world.socorejo,
+        (DANA_DESA, jan, jun_end),
+        (CSR, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+    )  # a company took over
+    funded(world.socorejo, (PARTICIPANT, jan, datetime.date(2026, 12, 31)))  # never village
+    funded(world.socorejo, (DANA_DESA, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)))
+    funded(
+        world.socorejo,
+        (DANA_DESA, jan, jun_end),
+        (PARTICIPANT, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+        status=Registration.Status.REJECTED,
+        rejection_reason="Duplikat",
+    )
+
+    registrations = Registration.objects.all()
+
+    assert set(registrations.continuing()) == {continued, continued_after_add}
+    assert registrations.continuation_counts(TODAY) == {"ended": 6, "continued": 2}
+
+
+def test_lapsing_page_lists_soon_ending_registrations_with_masked_nik(
+    client, world, operator, today, django_assert_max_num_queries
+):
+    """Socorejo's operator sees the registration ending in 10 days (masked NIK, phone, who pays,
+    paid-until date), not the one ending in 40 days, and the share that continued on their own."""
+    soon = ending(world.socorejo, 10)
+    later = ending(world.socorejo, 40)
+    funded(
+        world.socorejo,
+        (DANA_DESA, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)),
+        (PARTICIPANT, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+    )
+    funded(world.socorejo, (ADD, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)))
+    funded(world.socorejo, (ADD, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)))
+    client = client_for(client, operator)
+
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("lapsing_list"))
+
+    assert response.status_code == 200
+    assert list(response.context["registrations"]) == [soon]
+    text = response.text
+    assert soon.participant.masked_nik in text
+    assert soon.participant.nik not in text
+    assert soon.participant.full_name in text
+    assert later.participant.full_name not in text
+    assert "03-12-2026" in text
+    assert "Dana Desa" in text
+    phone = soon.participant.phone  # "62812........"
+    assert f"+62 {phone[2:5]}-{phone[5:9]}-{phone[9:]}" in text
+    assert (
+        response.context["ended"],
+        response.context["continued"],
+        response.context["continued_percent"],
+    ) == (3, 1, 33)
+
+
+def test_lapsing_page_without_village_funding_says_so(client, world, operator, today):
+    """With no ended Dana Desa or ADD period the page says so instead of a 0 % share."""
+    response = client_for(client, operator).get(reverse("lapsing_list"))
+    assert response.status_code == 200
+    assert response.context["continued_percent"] is None
+    assert response.context["registrations"] == []
+
+
+@pytest.mark.parametrize(
+    ("user_fixture", "visible"),
+    [
+        ("admin_user", True),
+        ("branch_staff", True),
+        ("operator", True),
+        ("other_branch_staff", False),
+        ("other_operator", False),
+    ],
+)
+def test_lapsing_page_is_scoped_to_the_users_villages(
+    client, request, world, user_fixture, visible, today
+):
+    """A Socorejo registration ending soon, and Socorejo's continuation figures, appear for
+    admins, KC Bojonegoro's staff and Socorejo's operator only."""
+    soon = ending(world.socorejo, 10)
+    funded(
+        world.socorejo,
+        (DANA_DESA, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)),
+        (PARTICIPANT, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+    )
+    client = client_for(client, request.getfixturevalue(user_fixture))
+
+    response = client.get(reverse("lapsing_list"))
+
+    assert response.status_code == 200
+    assert (soon in response.context["registrations"]) is visible
+    assert (soon.participant.full_name in response.text) is visible
+    assert (response.context["ended"], response.context["continued"]) == (
+        (1, 1) if visible else (0, 0)
+    )
