@@ -15,6 +15,12 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Role in the portal"), {"fields": ["role", "branch_office", "village", "phone"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the admin chose this password, not its owner
+        super().save_model(request, obj, form, change)
+
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
         (_("Role in the portal"), {"fields": ["role", "branch_office", "village"]}),

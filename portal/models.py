@@ -32,6 +32,13 @@ class User(AbstractUser):
         verbose_name=_("village"),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set for accounts an administrator created: the first login asks for a new password."
+        ),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -3,15 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("cabang/", views.branch_home, name="branch_home"),
     path("desa/", views.village_home, name="village_home"),
     path("tanpa-peran/", views.no_role, name="no_role"),
-    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("healthz/", account_views.health, name="health"),
     path("i18n/setlang/", views.login_not_required(set_language), name="set_language"),
     path("", include("campaigns.urls")),
     path("", include("enrollment.urls")),
