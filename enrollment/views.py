@@ -8,6 +8,8 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from portal.access import RoleRequiredMixin, role_required
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from villages.models import Village
 
 from . import services
@@ -68,8 +70,16 @@ def registration_create(request):
     )
 
 
+@role_required(*ANY_ROLE)
 def registration_detail(request, pk):
+    """The registration with the participant's full NIK: every view of it is audited."""
     registration = scoped_registration(request, pk)
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.VIEW_NIK,
+        obj=registration.participant,
+        village=registration.village,
+    )
     events = registration.events.select_related("by")
     periods = registration.funded_periods.all()
     can_verify = request.user.is_admin or request.user.is_branch_staff

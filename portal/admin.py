@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import AuditEvent, User
 
 
 @admin.register(User)
@@ -25,6 +25,26 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("Role in the portal"), {"fields": ["role", "branch_office", "village"]}),
     ]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: searchable, never editable, not even by superusers."""
+
+    list_display = ["at", "user", "action", "object_type", "object_id", "village", "ip_address"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["user__username", "object_id", "village__name", "village__code"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "village"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.site_header = _("Desa Sadar portal administration")

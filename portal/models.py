@@ -77,3 +77,39 @@ class User(AbstractUser):
         if self.is_village_operator:
             return reverse("village_home")
         return reverse("no_role")
+
+
+class AuditEvent(models.Model):
+    """Who saw or did what with personal data: viewed a full NIK, exported a list, and so on.
+    Written once, never edited (the admin shows it read-only)."""
+
+    class Action(models.TextChoices):
+        VIEW_NIK = "view_nik", _("Viewed a full NIK")
+        EXPORT = "export", _("Exported personal data")
+        IMPORT = "import", _("Imported registrations")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "portal.User", models.PROTECT, related_name="audit_events", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True)
+    object_id = models.CharField(_("object"), max_length=50, blank=True)
+    village = models.ForeignKey(
+        "villages.Village",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+    )
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.at:%d-%m-%Y %H:%M} {self.user} {self.get_action_display()}"

@@ -1,9 +1,10 @@
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
-from campaigns.models import Agreement
+from campaigns.models import Agreement, Campaign, SocializationEvent
+from campaigns.progress import ranking, village_rows
+from enrollment.models import Registration
 from villages.models import Village
 
 from .access import role_required
@@ -13,10 +14,6 @@ __all__ = ["login_not_required"]
 
 def home(request):
     return redirect(request.user.get_home_url())
-
-
-class LoginView(auth_views.LoginView):
-    redirect_authenticated_user = True
 
 
 @role_required("branch_staff")
@@ -38,10 +35,44 @@ def branch_home(request):
 
 @role_required("village_operator")
 def village_home(request):
-    village = Village.objects.with_names().get(pk=request.user.village_id)
-    agreements = Agreement.objects.for_user(request.user).select_related("branch_office")
+    """The operator's home: the village's progress and rank in each campaign it takes part in,
+    its recent registrations, funded periods ending soon, agreements and events."""
+    user = request.user
+    village = Village.objects.with_names().get(pk=user.village_id)
+    campaigns = (
+        Campaign.objects.for_user(user).select_related("branch_office").prefetch_related("criteria")
+    )
+    progress = []
+    for campaign in campaigns:  # two queries per campaign: the village's row and the ranking
+        row = village_rows(campaign).filter(village=village).first()
+        if row is not None:
+            ranks = ranking(campaign)
+            row.rank, row.village_count = ranks[village.code], len(ranks)
+            progress.append((campaign, row, max(row.target - row.counted, 0)))
+    lapsing_days = 30
+    registrations = Registration.objects.for_user(user)
+    recent = registrations.select_related("participant")[:5]
+    lapsing = registrations.lapsing_within(lapsing_days).select_related("participant")[:10]
+    agreements = Agreement.objects.for_user(user).select_related("branch_office")
+    events = (
+        SocializationEvent.objects.filter(
+            Q(village=village) | Q(village__isnull=True, district=village.district_id)
+        )
+        .select_related("village", "district", "campaign")
+        .order_by("-held_on", "-pk")[:10]
+    )
     return render(
-        request, "portal/village_home.html", {"village": village, "agreements": agreements}
+        request,
+        "portal/village_home.html",
+        {
+            "village": village,
+            "progress": progress,
+            "recent": recent,
+            "lapsing": lapsing,
+            "lapsing_days": lapsing_days,
+            "agreements": agreements,
+            "events": events,
+        },
     )
 
 

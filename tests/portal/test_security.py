@@ -168,3 +168,28 @@ def test_password_reset_by_email(client, operator):
     assert User.objects.get(pk=operator.pk).check_password("Laut-Biru-2026")
     reused = client.get(link, follow=True)
     assert "tidak berlaku lagi" in reused.text
+
+
+def test_viewing_a_full_nik_is_audited_and_the_log_is_read_only(
+    client, admin_user, operator, world
+):
+    """Opening a registration records who saw the NIK; admins search the log but cannot edit."""
+    from portal.models import AuditEvent
+
+    from ..enrollment.registering import register
+
+    registration = register(world.socorejo, operator)
+    client.force_login(operator)
+    client.get(registration.get_absolute_url())
+    event = AuditEvent.objects.get()
+    assert (event.user, event.action, event.village) == (operator, "view_nik", world.socorejo)
+    assert event.object_id == str(registration.participant_id)
+    client.force_login(admin_user)
+    listing = client.get(reverse("admin:portal_auditevent_changelist"), {"q": "socorejo"})
+    assert listing.status_code == 200
+    assert "Melihat NIK lengkap" in listing.text
+    change = client.post(reverse("admin:portal_auditevent_change", args=[event.pk]), {})
+    assert change.status_code == 403
+    assert client.get(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
+    assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
+    assert AuditEvent.objects.count() == 1
