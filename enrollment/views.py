@@ -80,7 +80,13 @@ def registration_detail(request, pk):
         obj=registration.participant,
         village=registration.village,
     )
-    events = registration.events.select_related("by")
+    events = list(registration.events.select_related("by"))
+    # BPJS does not hand membership numbers to villages (they are tied to members' balances):
+    # village operators see the status, never the KPJ.
+    show_kpj = not request.user.is_village_operator
+    if not show_kpj:
+        for event in events:
+            event.changes = {k: v for k, v in event.changes.items() if k != "kpj"}
     periods = registration.funded_periods.all()
     can_verify = request.user.is_admin or request.user.is_branch_staff
     can_edit = registration.is_editable and (
@@ -95,6 +101,7 @@ def registration_detail(request, pk):
             "events": events,
             "periods": periods,
             "can_verify": can_verify,
+            "show_kpj": show_kpj,
             "can_edit": can_edit,
             "verify_form": VerifyForm(),
             "reject_form": RejectForm(),

@@ -343,3 +343,17 @@ def test_every_change_is_in_the_history(operator, branch_staff, world):
         )
     )
     assert history == [("created", "socorejo"), ("verified", "cabang"), ("activated", "cabang")]
+
+
+def test_operators_never_see_the_kpj_number(client, operator, branch_staff, world):
+    """Villages see the status; the KPJ number (tied to the member's balance) stays with the
+    branch: not on the page, not in the history."""
+    registration = register(world.socorejo, operator)
+    services.registration_verify(registration=registration, kpj="19000000077", by=branch_staff)
+    client.force_login(operator)
+    page = client.get(registration.get_absolute_url()).text
+    assert "Terverifikasi" in page
+    assert "19000000077" not in page
+    assert "19000000077" not in client.get(reverse("registration_list")).text
+    client.force_login(branch_staff)
+    assert "19000000077" in client.get(registration.get_absolute_url()).text
