@@ -1,11 +1,24 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agreement, Signatory
+from villages.models import District, Regency, Village
+
+from . import services
+from .forms import CategoriesField
+from .models import (
+    Agreement,
+    Campaign,
+    CampaignVillage,
+    ScoreCriterion,
+    Signatory,
+    SocializationEvent,
+)
 
 
 class SignatoryInline(admin.TabularInline):
@@ -91,3 +104,122 @@ class AgreementAdmin(admin.ModelAdmin):
             return _("No document uploaded.")
         url = reverse("agreement_document", args=[agreement.pk])
         return format_html('<a href="{}">{}</a>', url, agreement.document.name.rsplit("/", 1)[-1])
+
+
+class CampaignVillageInline(admin.TabularInline):
+    model = CampaignVillage
+    extra = 1
+    autocomplete_fields = ["village"]
+    fields = ["village", "target_override"]
+
+
+class ScoreCriterionInline(admin.TabularInline):
+    model = ScoreCriterion
+    extra = 1
+    max_num = len(ScoreCriterion.Measure)
+
+
+class CampaignAdminForm(forms.ModelForm):
+    """The campaign, with worker categories as checkboxes and two fields that add every village
+    of a regency or district at once (saved after the inline rows)."""
+
+    categories = CategoriesField()
+    add_regency = forms.ModelChoiceField(
+        queryset=Regency.objects.all(),
+        required=False,
+        label=_("Add every village of a regency / city"),
+        widget=AutocompleteSelect(District._meta.get_field("regency"), admin.site),
+    )
+    add_district = forms.ModelChoiceField(
+        queryset=District.objects.all(),
+        required=False,
+        label=_("Add every village of a district"),
+        widget=AutocompleteSelect(Village._meta.get_field("district"), admin.site),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "branch_office",
+            "description",
+            "is_public",
+            "starts_on",
+            "ends_on",
+            "default_target",
+            "counts",
+            "categories",
+            "officials_goal_percent",
+        ]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignAdminForm
+    list_display = [
+        "name",
+        "kind",
+        "branch_office",
+        "starts_on",
+        "ends_on",
+        "is_public",
+        "village_count",
+    ]
+    list_filter = ["kind", "branch_office", "is_public"]
+    search_fields = ["name", "slug", "description"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["branch_office"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["branch_office"]
+    inlines = [CampaignVillageInline, ScoreCriterionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "branch_office", "description", "is_public"]}),
+        (_("Period"), {"fields": ["starts_on", "ends_on"]}),
+        (
+            _("Targets and what counts"),
+            {"fields": ["default_target", "counts", "categories", "officials_goal_percent"]},
+        ),
+        (_("Add villages"), {"fields": ["add_regency", "add_district"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(village_count=Count("participations"))
+
+    @admin.display(description=_("villages"), ordering="village_count")
+    def village_count(self, campaign):
+        return campaign.village_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        regency, district = form.cleaned_data["add_regency"], form.cleaned_data["add_district"]
+        if regency is None and district is None:
+            return
+        try:
+            changed = services.campaign_villages_set(
+                form.instance, regency=regency, district=district, by=request.user
+            )
+        except services.OutsideArea as error:
+            self.message_user(
+                request,
+                _("No villages added: outside your area: %(codes)s")
+                % {"codes": ", ".join(error.codes)},
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                _("%(count)s villages added.") % {"count": changed.added},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(SocializationEvent)
+class SocializationEventAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "kind", "place", "village", "district", "campaign", "attendees"]
+    list_filter = ["kind", "campaign"]
+    search_fields = ["place", "notes", "village__name", "district__name", "campaign__name"]
+    date_hierarchy = "held_on"
+    list_select_related = ["village", "district", "campaign"]
+    autocomplete_fields = ["campaign", "village", "district"]

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Count,
-    ExpressionWrapper,
     F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -19,11 +17,17 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Least, NullIf, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
-from enrollment.models import CommissionRule, Registration, WorkerCategory
+from enrollment.models import (
+    CommissionRule,
+    FundedPeriod,
+    FundingSource,
+    Registration,
+    WorkerCategory,
+)
 
 from .forecast import Forecast, forecast
 from .models import Campaign, CampaignVillage, ScoreCriterion
@@ -48,26 +52,30 @@ def counted_registrations(campaign: Campaign, *, on: datetime.date | None = None
     return registrations
 
 
-def _registration_filter(campaign: Campaign, end: datetime.date) -> Q:
-    """The same rule as counted_registrations, seen from CampaignVillage rows."""
-    rule = Q(
-        village__registrations__created_at__date__gte=campaign.starts_on,
-        village__registrations__created_at__date__lte=end,
-        village__registrations__status__in=campaign.counted_statuses(),
+def _counted_in_village(campaign: Campaign, end: datetime.date) -> QuerySet:
+    """The same rule as counted_registrations, for the village of the outer CampaignVillage."""
+    registrations = Registration.objects.filter(
+        village=OuterRef("village"),
+        created_at__date__gte=campaign.starts_on,
+        created_at__date__lte=end,
+        status__in=campaign.counted_statuses(),
     )
     if campaign.categories:
-        rule &= Q(village__registrations__participant__category__in=campaign.categories)
-    return rule
+        registrations = registrations.filter(participant__category__in=campaign.categories)
+    return registrations
 
 
-def _share(numerator, denominator):
-    """numerator / denominator, capped at 1; 0 when the denominator is unknown or zero.
-    (The NULL is replaced before LEAST: PostgreSQL's LEAST ignores NULLs and would give 1.)"""
-    ratio = ExpressionWrapper(
-        Cast(numerator, FloatField()) / NullIf(Cast(denominator, FloatField()), 0.0),
-        output_field=FloatField(),
-    )
-    return Least(Coalesce(ratio, Value(0.0)), Value(1.0))
+def _share(numerator: int, denominator: int | None) -> float:
+    """numerator / denominator capped at 1; 0 when the denominator is unknown or zero."""
+    return min(numerator / denominator, 1.0) if denominator else 0.0
+
+
+SHARES = {
+    ScoreCriterion.Measure.TARGET: "target_share",
+    ScoreCriterion.Measure.OFFICIALS: "officials_share",
+    ScoreCriterion.Measure.WORKING_AGE: "working_age_share",
+    ScoreCriterion.Measure.CONTINUING: "continuing_share",
+}
 
 
 def _count(registrations: QuerySet):
@@ -76,65 +84,90 @@ def _count(registrations: QuerySet):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def village_rows(campaign: Campaign, *, on: datetime.date | None = None) -> QuerySet:
-    """The campaign's villages annotated with target, counted, share of target, officials
-    enrolled, members and score (0–100, by the campaign's criteria), best score first."""
+def _count_registrations(periods: QuerySet):
+    """A correlated subquery counting the distinct registrations of funded `periods`."""
+    counted = (
+        periods.values("registration__village")
+        .annotate(n=Count("registration", distinct=True))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def village_rows(
+    campaign: Campaign, *, on: datetime.date | None = None, villages=None
+) -> list[CampaignVillage]:
+    """The campaign's villages (or only `villages`) with target, counted, officials enrolled,
+    members, their shares and the score (0–100, by the campaign's criteria), best first.
+
+    One query: every count is a correlated subquery evaluated once per village; shares and
+    score are computed here, so no count is repeated inside the SQL."""
     end = _period_end(campaign, on)
-    member = Q(
-        village__registrations__status__in=["verified", "active"],
-        village__registrations__created_at__date__lte=end,
+    members = Registration.objects.filter(
+        village=OuterRef("village"), status__in=["verified", "active"], created_at__date__lte=end
     )
     rows = (
         CampaignVillage.objects.filter(campaign=campaign)
         .select_related("village__district__regency")
         .annotate(
             target=Coalesce("target_override", Value(campaign.default_target)),
-            counted=Count("village__registrations", filter=_registration_filter(campaign, end)),
-            officials_enrolled=Count(
-                "village__registrations",
-                filter=member
-                & Q(village__registrations__participant__category=WorkerCategory.VILLAGE_OFFICIAL),
+            counted=_count(_counted_in_village(campaign, end)),
+            officials_enrolled=_count(
+                members.filter(participant__category=WorkerCategory.VILLAGE_OFFICIAL)
             ),
-            members=Count("village__registrations", filter=member),
-        )
-        .annotate(
-            target_share=_share(F("counted"), F("target")),
-            officials_share=_share(F("officials_enrolled"), F("village__official_count")),
-            working_age_share=_share(F("members"), F("village__working_age_population")),
+            members=_count(members),
         )
     )
-    if any(c.measure == ScoreCriterion.Measure.CONTINUING for c in campaign.criteria.all()):
-        in_village = Registration.objects.filter(village=OuterRef("village"))
-        rows = rows.annotate(
-            funding_ended=_count(in_village.village_funding_ended(end)),
-            continued=_count(in_village.village_funding_ended(end).continuing()),
-        ).annotate(continuing_share=_share(F("continued"), F("funding_ended")))
-    else:
-        rows = rows.annotate(continuing_share=Value(0.0))
+    if villages is not None:
+        rows = rows.filter(village__in=villages)
     criteria = list(campaign.criteria.all()) or [
         ScoreCriterion(campaign=campaign, measure=ScoreCriterion.Measure.TARGET, weight=1)
     ]
-    shares = {
-        ScoreCriterion.Measure.TARGET: F("target_share"),
-        ScoreCriterion.Measure.OFFICIALS: F("officials_share"),
-        ScoreCriterion.Measure.WORKING_AGE: F("working_age_share"),
-        ScoreCriterion.Measure.CONTINUING: F("continuing_share"),
-    }
+    if any(criterion.measure == ScoreCriterion.Measure.CONTINUING for criterion in criteria):
+        # Joins of funded periods rather than nested EXISTS: the same rule as the registration
+        # queryset's village_funding_ended() and continuing(), fast enough per village.
+        ended = (
+            FundedPeriod.objects.village_funded()
+            .filter(registration__village=OuterRef("village"), ends_on__lt=end)
+            .exclude(registration__status=Registration.Status.REJECTED)
+        )
+        continued = ended.filter(
+            registration__funded_periods__funding_source=FundingSource.PARTICIPANT,
+            registration__funded_periods__starts_on__gt=F("ends_on"),
+        )
+        rows = rows.annotate(
+            funding_ended=_count_registrations(ended), continued=_count_registrations(continued)
+        )
     total_weight = sum(criterion.weight for criterion in criteria) or 1
-    score = sum(
-        (shares[criterion.measure] * criterion.weight for criterion in criteria), Value(0.0)
-    )
-    rows = rows.annotate(
-        score=ExpressionWrapper(score * 100.0 / total_weight, output_field=FloatField())
-    )
-    return rows.order_by("-score", "village__name")
+    result = list(rows)
+    for row in result:
+        row.target_share = _share(row.counted, row.target)
+        row.officials_share = _share(row.officials_enrolled, row.village.official_count)
+        row.working_age_share = _share(row.members, row.village.working_age_population)
+        row.continuing_share = _share(
+            getattr(row, "continued", 0), getattr(row, "funding_ended", 0)
+        )
+        weighted = sum(getattr(row, SHARES[c.measure]) * c.weight for c in criteria)
+        row.score = weighted * 100 / total_weight
+    result.sort(key=lambda row: (-row.score, row.village.name))
+    return result
+
+
+def village_row(campaign: Campaign, village) -> CampaignVillage | None:
+    """One village's row of the campaign (None when it does not take part)."""
+    rows = village_rows(campaign, villages=[village])
+    return rows[0] if rows else None
 
 
 def ranking(campaign: Campaign, *, on: datetime.date | None = None) -> dict[int, int]:
     """Each village's rank among all the campaign's villages by score (ties share a rank).
     Computed over every village, so a filtered table still shows the campaign-wide rank."""
+    return ranks_from_scores((row.village_id, row.score) for row in village_rows(campaign, on=on))
+
+
+def ranks_from_scores(scores) -> dict[int, int]:
+    """Competition ranking ("1, 2, 2, 4") of (village_id, score) pairs sorted best first."""
     ranks, previous_score, rank = {}, None, 0
-    scores = village_rows(campaign, on=on).values_list("village_id", "score")
     for position, (village_id, score) in enumerate(scores, start=1):
         if score != previous_score:
             rank, previous_score = position, score
@@ -166,14 +199,19 @@ def totals(campaign: Campaign, *, on: datetime.date | None = None) -> Totals:
     end = _period_end(campaign, on)
     per_village = CampaignVillage.objects.filter(campaign=campaign).annotate(
         target=Coalesce("target_override", Value(campaign.default_target)),
-        counted=Count("village__registrations", filter=_registration_filter(campaign, end)),
+        counted=_count(_counted_in_village(campaign, end)),
     )
-    rows = list(per_village.values_list("target", "counted"))
+    return totals_from_rows(per_village)
+
+
+def totals_from_rows(rows) -> Totals:
+    """Totals of village rows (anything with `target` and `counted`, e.g. village_rows)."""
+    pairs = [(row.target, row.counted) for row in rows]
     return Totals(
-        counted=sum(counted for _, counted in rows),
-        target=sum(target for target, _ in rows),
-        villages=len(rows),
-        villages_reached=sum(1 for target, counted in rows if counted >= target),
+        counted=sum(counted for _, counted in pairs),
+        target=sum(target for target, _ in pairs),
+        villages=len(pairs),
+        villages_reached=sum(1 for target, counted in pairs if counted >= target),
     )
 
 
@@ -189,14 +227,20 @@ def weekly_counts(campaign: Campaign) -> dict[datetime.date, int]:
     return {row["week"].date(): row["n"] for row in weeks}
 
 
-def campaign_forecast(campaign: Campaign, *, today: datetime.date | None = None) -> Forecast:
-    today = today or timezone.localdate()
-    total = totals(campaign)
+def campaign_forecast(
+    campaign: Campaign,
+    *,
+    today: datetime.date | None = None,
+    total: Totals | None = None,
+    weeks: dict[datetime.date, int] | None = None,
+) -> Forecast:
+    """The pace forecast; pass totals and weekly counts already at hand to avoid recounting."""
+    total = total or totals(campaign)
     return forecast(
-        weekly_counts=weekly_counts(campaign),
+        weekly_counts=weeks if weeks is not None else weekly_counts(campaign),
         counted=total.counted,
         target=total.target,
-        today=today,
+        today=today or timezone.localdate(),
         ends_on=campaign.ends_on,
     )
 

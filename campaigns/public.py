@@ -1,9 +1,41 @@
-"""The public leaderboard of a public campaign: progress and ranking, no personal data."""
+"""The public leaderboard of a public campaign: progress and ranking, no personal data.
+
+Only aggregates leave this view: the campaign, its totals and per-village counts, targets and
+scores. Nothing here reads a participant, a registration's fields or a user."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from .models import Campaign
+from .progress import ranking, totals, village_rows
+
+VILLAGES_PER_PAGE = 50
 
 
 @login_not_required
 def leaderboard(request, slug):
-    return HttpResponse("")
+    campaign = get_object_or_404(
+        Campaign.objects.public().select_related("branch_office").prefetch_related("criteria"),
+        slug=slug,
+    )
+    # Rank every village once, page through the ranked ids, then compute only the page's rows.
+    ranks = ranking(campaign)
+    page = Paginator(list(ranks), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = sorted(
+        village_rows(campaign, villages=page.object_list),
+        key=lambda row: page.object_list.index(row.village_id),
+    )
+    for row in rows:
+        row.rank = ranks[row.village_id]
+    return render(
+        request,
+        "campaigns/leaderboard.html",
+        {
+            "campaign": campaign,
+            "criteria": campaign.criteria.all(),
+            "total": totals(campaign),
+            "page": page,
+            "rows": rows,
+        },
+    )

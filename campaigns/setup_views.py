@@ -1,30 +1,201 @@
-"""Campaign setup by branch staff and admins: campaigns, targets, events, budget (being written)."""
+"""Campaign setup by branch staff and admins (campaigns, targets, socialization events) and the
+Dana Desa budget planner of a campaign's village."""
 
-from django.http import HttpResponse
+from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from enrollment.models import ContributionRate
+from enrollment.premiums import compute_premium
 from portal.access import role_required
+from villages.models import Village
+
+from . import services
+from .forms import BudgetForm, CampaignForm, EventForm
+from .models import Campaign, SocializationEvent
+from .progress import village_row
+
+MANAGERS = ("admin", "branch_staff")
+ANY_ROLE = ("admin", "branch_staff", "village_operator")
+EVENTS_PER_PAGE = 25
+BUDGET_MONTHS = 12
 
 
-@role_required("admin", "branch_staff")
+def managed_campaigns(user) -> QuerySet[Campaign]:
+    """Campaigns the user may change: every one for admins; for branch staff those organised by
+    their office or an office under it. Narrower than Campaign.objects.for_user, which also lets
+    them see campaigns organised elsewhere that include a village of their area."""
+    if user.is_admin:
+        return Campaign.objects.all()
+    if user.is_branch_staff:
+        office = user.branch_office
+        return Campaign.objects.filter(Q(branch_office=office) | Q(branch_office__parent=office))
+    return Campaign.objects.none()
+
+
+def visible_events(user) -> QuerySet[SocializationEvent]:
+    """Events of the campaigns the user may see, and events held in a village or district of
+    their area."""
+    if user.is_admin:
+        return SocializationEvent.objects.all()
+    villages = Village.objects.for_user(user)
+    return SocializationEvent.objects.filter(
+        Q(campaign__in=Campaign.objects.for_user(user))
+        | Q(village__in=villages)
+        | Q(district__in=villages.values("district"))
+    )
+
+
+@role_required(*MANAGERS)
 def campaign_create(request):
-    return HttpResponse("")
+    return _campaign_form(request, Campaign())
 
 
-@role_required("admin", "branch_staff")
+@role_required(*MANAGERS)
 def campaign_edit(request, slug):
-    return HttpResponse("")
+    campaign = get_object_or_404(managed_campaigns(request.user), slug=slug)
+    return _campaign_form(request, campaign)
 
 
-@role_required("admin", "branch_staff", "village_operator")
+def _campaign_form(request, campaign: Campaign):
+    creating = campaign.pk is None
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_save(
+                campaign=form.save(commit=False),
+                weights=form.weights(),
+                by=request.user,
+                village_changes=form.village_changes(),
+            )
+        except services.OutsideArea as error:
+            form.add_error(
+                None,
+                _("Outside your area, nothing was saved: %(codes)s")
+                % {"codes": ", ".join(error.codes)},
+            )
+        else:
+            count = campaign.participations.count()
+            messages.success(
+                request,
+                ngettext(
+                    "The campaign is saved; %(count)s village takes part.",
+                    "The campaign is saved; %(count)s villages take part.",
+                    count,
+                )
+                % {"count": count},
+            )
+            return redirect(campaign)
+    participations = (
+        []
+        if creating
+        else campaign.participations.select_related("village__district__regency").order_by(
+            "village"
+        )
+    )
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {
+            "form": form,
+            "campaign": None if creating else campaign,
+            "participations": participations,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    label: str
+    monthly_premium: int
+    workers: int
+    months: int
+
+    @property
+    def per_month(self) -> int:
+        return self.monthly_premium * self.workers
+
+    @property
+    def total(self) -> int:
+        return self.monthly_premium * self.workers * self.months
+
+
+@role_required(*ANY_ROLE)
 def budget_planner(request, slug, village_code):
-    return HttpResponse("")
+    """The Dana Desa / ADD budget to pay a village's remaining workers' premiums for some months,
+    at the cheapest package (JKK + JKM at the lowest declared income), with and without JHT."""
+    campaign = get_object_or_404(
+        Campaign.objects.for_user(request.user).prefetch_related("criteria"), slug=slug
+    )
+    village = get_object_or_404(
+        Village.objects.for_user(request.user).with_names(), pk=village_code
+    )
+    row = village_row(campaign, village)
+    if row is None:
+        raise Http404
+    remaining = max(row.target - row.counted, 0)
+    form = BudgetForm(request.GET or None, initial={"workers": remaining, "months": BUDGET_MONTHS})
+    rate = ContributionRate.objects.in_force()
+    lines = []
+    if not form.is_bound or form.is_valid():
+        plan = form.cleaned_data if form.is_bound else form.initial
+        for label, jht in ((_("JKK + JKM"), False), (_("JKK + JKM + JHT"), True)):
+            premium = compute_premium(
+                income=rate.min_income, include_jht=jht, rates=rate.as_table()
+            )
+            lines.append(BudgetLine(label, premium.total, plan["workers"], plan["months"]))
+    return render(
+        request,
+        "campaigns/budget_planner.html",
+        {
+            "campaign": campaign,
+            "village": village,
+            "row": row,
+            "remaining": remaining,
+            "form": form,
+            "lines": lines,
+            "rate": rate,
+        },
+    )
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def event_list(request):
-    return HttpResponse("")
+    events = visible_events(request.user).select_related("campaign", "village", "district__regency")
+    campaign = None
+    if request.GET.get("campaign"):
+        campaign = get_object_or_404(
+            Campaign.objects.for_user(request.user), slug=request.GET["campaign"]
+        )
+        events = events.filter(campaign=campaign)
+    page = Paginator(events.order_by("-held_on", "-pk"), EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "campaigns/event_list.html",
+        {
+            "page": page,
+            "events": page.object_list,
+            "campaign": campaign,
+            "can_add": request.user.is_admin or request.user.is_branch_staff,
+        },
+    )
 
 
-@role_required("admin", "branch_staff")
+@role_required(*MANAGERS)
 def event_create(request):
-    return HttpResponse("")
+    form = EventForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        event = form.save()
+        messages.success(request, _("The event “%(event)s” is recorded.") % {"event": event})
+        return redirect("event_list")
+    return render(request, "campaigns/event_form.html", {"form": form})

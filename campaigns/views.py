@@ -13,7 +13,7 @@ from portal.spreadsheets import spreadsheet_response
 from . import progress
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
-from .models import Agreement, Campaign
+from .models import Agreement, Campaign, CampaignVillage
 from .tables import AgreementTable, CampaignVillageTable
 
 AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
@@ -76,14 +76,16 @@ def campaign_list(request):
     return render(request, "campaigns/campaign_list.html", {"rows": rows})
 
 
-def _village_table(request, campaign):
-    ranks = progress.ranking(campaign)
+def _village_table(request, campaign, rows, ranks):
+    """The village table over the campaign's rows, narrowed by the filter (which only picks
+    villages; numbers and ranks stay campaign-wide)."""
     filterset = CampaignVillageFilter(
-        request.GET, queryset=progress.village_rows(campaign), campaign=campaign
+        request.GET, queryset=CampaignVillage.objects.filter(campaign=campaign), campaign=campaign
     )
-    table = CampaignVillageTable(
-        filterset.qs, ranks=ranks, changes=progress.rank_changes(campaign, ranks)
-    )
+    if filterset.is_bound and any(filterset.data.get(name) for name in filterset.filters):
+        shown = set(filterset.qs.values_list("village_id", flat=True))
+        rows = [row for row in rows if row.village_id in shown]
+    table = CampaignVillageTable(rows, ranks=ranks, changes=progress.rank_changes(campaign, ranks))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return filterset, table
 
@@ -91,15 +93,19 @@ def _village_table(request, campaign):
 @role_required(*CAMPAIGN_READERS)
 def campaign_dashboard(request, slug):
     campaign = scoped_campaign(request, slug)
-    filterset, table = _village_table(request, campaign)
+    rows = progress.village_rows(campaign)
+    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in rows)
+    totals = progress.totals_from_rows(rows)
+    weeks = progress.weekly_counts(campaign)
+    filterset, table = _village_table(request, campaign, rows, ranks)
     events = list(campaign.events.select_related("village", "district"))
     operator_view = request.user.is_village_operator
     context = {
         "campaign": campaign,
-        "totals": progress.totals(campaign),
-        "forecast": progress.campaign_forecast(campaign),
+        "totals": totals,
+        "forecast": progress.campaign_forecast(campaign, total=totals, weeks=weeks),
         "chart": weekly_chart(
-            progress.weekly_counts(campaign),
+            weeks,
             starts_on=campaign.starts_on,
             ends_on=min(campaign.ends_on, timezone.localdate()),
             events=[(event.held_on, event.get_kind_display()) for event in events],
@@ -111,7 +117,6 @@ def campaign_dashboard(request, slug):
         "today": timezone.localdate(),
     }
     if not operator_view:
-        rows = list(progress.village_rows(campaign))
         context.update(
             breakdowns=_labelled_breakdowns(campaign),
             districts=progress.rollup(rows, "district"),
@@ -147,5 +152,7 @@ def campaign_villages_export(request, slug, fmt):
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     campaign = scoped_campaign(request, slug)
-    _, table = _village_table(request, campaign)
+    rows = progress.village_rows(campaign)
+    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in rows)
+    _, table = _village_table(request, campaign, rows, ranks)
     return spreadsheet_response(table.as_values(), fmt=fmt, name=f"{campaign.slug}-desa")
