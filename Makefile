@@ -14,6 +14,8 @@ run:
 test: export SECRET_KEY = test-only-not-a-secret
 test: export DATABASE_URL = $(TEST_DATABASE_URL)
 test: export DJANGO_ALLOW_ASYNC_UNSAFE = true
+# Production settings (DEBUG off), served over plain HTTP by the test live server.
+test: export SECURE_SSL_REDIRECT = false
 test:
 	scripts/setup test
 	scripts/test-services

@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import (
     Agent,
     CommissionRule,
     ContributionRate,
+    ExportRecord,
     FundedPeriod,
     Participant,
     Registration,
@@ -180,3 +183,14 @@ class CommissionRuleAdmin(admin.ModelAdmin):
         "organization_share_percent",
         "inactive_after_months",
     ]
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(ReadOnlyAdmin):
+    """Who exported which personal data, when, with which filter."""
+
+    list_display = ["at", "by", "dataset", "file_format", "row_count"]
+    list_filter = ["file_format", "dataset", ("at", admin.DateFieldListFilter)]
+    search_fields = ["by__username"]
+    date_hierarchy = "at"
+    list_select_related = ["by"]

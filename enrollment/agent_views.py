@@ -17,7 +17,8 @@ from .commission import (
     last_months,
     month_end,
 )
-from .models import Agent, CommissionRule, FundingSource, Registration
+from .follow_up_views import add_follow_up_details, with_follow_ups
+from .models import Agent, CommissionRule, FollowUp, FundingSource, Registration
 from .phone import format_phone
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
@@ -29,17 +30,21 @@ RECENT_RECRUITS = 20
 
 @role_required(*ANY_ROLE)
 def lapsing_list(request):
-    """Registrations of the user's villages whose funded period ends within 30 days, and how many
-    kept paying on their own after the village stopped."""
+    """Registrations of the user's villages whose funded period ends within 30 days (with a
+    WhatsApp link and whether the member was reached), and how many kept paying on their own
+    after the village stopped."""
     today = timezone.localdate()
     scoped = Registration.objects.for_user(request.user)
     registrations = list(
-        scoped.lapsing_within(LAPSING_WITHIN_DAYS, today).select_related("participant", "village")
+        with_follow_ups(scoped.lapsing_within(LAPSING_WITHIN_DAYS, today)).select_related(
+            "participant", "village"
+        )
     )
     for registration in registrations:
         registration.paid_by_label = FundingSource(registration.paid_by).label
         registration.days_left = (registration.paid_until - today).days
         registration.phone_display = _display_phone(registration.participant.phone)
+        add_follow_up_details(registration)
     counts = scoped.continuation_counts(today)
     return render(
         request,
@@ -53,6 +58,7 @@ def lapsing_list(request):
             "continued": counts["continued"],
             "continued_percent": _percent(counts["continued"], counts["ended"]),
             "show_village": not request.user.is_village_operator,
+            "follow_up_channels": FollowUp.Channel.choices,
         },
     )
 

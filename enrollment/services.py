@@ -4,19 +4,31 @@ registration's history."""
 from __future__ import annotations
 
 import datetime
+import itertools
+import time
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from villages.models import Village
+
+from . import importing
+from .forms import RegistrationForm
 from .models import (
     ContributionRate,
     FundedPeriod,
+    ImportBatch,
+    ImportRow,
     Participant,
     Registration,
     RegistrationEvent,
 )
+from .nik import parse_nik
 from .premiums import compute_premium
 
 PARTICIPANT_FIELDS = [
@@ -209,3 +221,331 @@ def funded_period_add(
             },
         )
     return period
+
+
+# Spreadsheet imports -------------------------------------------------------------------------
+
+IMPORT_CHECK_CHUNK = 1000
+IMPORT_SAVE_CHUNK = 2000
+IMPORT_SAVE_ATTEMPTS = 3
+
+
+def import_batch_start(*, upload, by) -> ImportBatch:
+    """Store an uploaded spreadsheet as a batch to check, or raise importing.ImportRefused for a
+    file that cannot be imported at all. Village operators import for their own village; branch
+    staff and admins name each row's village in a village-code column."""
+    operator = by.is_village_operator
+    layout = importing.inspect_file(
+        upload, name=upload.name, size=upload.size, village_column=not operator
+    )
+    batch = ImportBatch(
+        created_by=by,
+        village_id=by.village_id if operator else None,
+        original_name=upload.name[-255:],
+        file_format=layout.file_format,
+        layout=layout.as_json(),
+        rows_estimated=layout.rows_estimated,
+    )
+    upload.seek(0)
+    # A random name: the uploaded one often names the village and its people.
+    batch.file.save(f"{uuid.uuid4().hex}.{layout.file_format}", upload, save=False)
+    batch.save()
+    return batch
+
+
+def import_batch_check(*, batch: ImportBatch, seconds: float | None = None) -> ImportBatch:
+    """Check a batch's next rows with RegistrationForm, a thousand at a time, until the file is
+    done (status checked) or `seconds` have passed; each call carries on where the last one
+    stopped, so a large file shows its progress and a reload loses nothing. A file that turns
+    out unusable as a whole (rows for another village, too many rows, damaged further down) is
+    refused: its rows and stored file are dropped."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    with transaction.atomic():
+        locked = (
+            ImportBatch.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=batch.pk, status=ImportBatch.Status.CHECKING)
+            .select_related("created_by", "village")
+            .first()
+        )
+        if locked is None:  # done, or being checked by another request right now
+            batch.refresh_from_db()
+            return batch
+        try:
+            _check_next_rows(locked, deadline)
+        except importing.ImportRefused as refusal:
+            _refuse(locked, refusal.message)
+        locked.save()
+    return locked
+
+
+def _check_next_rows(batch: ImportBatch, deadline: float | None) -> None:
+    layout = importing.Layout.from_json(batch.layout)
+    try:
+        rate = ContributionRate.objects.in_force()
+    except ContributionRate.DoesNotExist:
+        raise importing.ImportRefused(
+            _("No contribution rates are set up yet. Ask an administrator."), code="no_rates"
+        ) from None
+    checker = _RowChecker(batch, layout, rate)
+    limit = importing.max_rows()
+    with batch.file.open("rb") as file:
+        rows = importing.read_rows(file, layout, after=batch.rows_read)
+        started = batch.rows_read
+        for chunk in itertools.batched(rows, IMPORT_CHECK_CHUNK):
+            if batch.rows_read > started and deadline is not None and time.monotonic() > deadline:
+                return  # the rows of this chunk are read again by the next step
+            if batch.rows_checked + len(chunk) > limit:
+                raise importing.too_many_rows()
+            checked = ImportRow.objects.bulk_create(checker.check(chunk))
+            for row in checked:
+                if row.status == ImportRow.Status.NEW:
+                    batch.new_count += 1
+                elif row.status == ImportRow.Status.EXISTING:
+                    batch.existing_count += 1
+                else:
+                    batch.error_count += 1
+            batch.rows_read = chunk[-1].number
+    if not batch.rows_checked:
+        raise importing.ImportRefused(
+            _("The file has column headings but no rows of residents."), code="no_rows"
+        )
+    batch.status = ImportBatch.Status.CHECKED
+    batch.checked_at = timezone.now()
+
+
+def _refuse(batch: ImportBatch, message: str) -> None:
+    batch.rows.all().delete()
+    batch.status = ImportBatch.Status.REFUSED
+    batch.refusal = message
+    batch.new_count = batch.existing_count = batch.error_count = 0
+    if batch.file:
+        storage, name = batch.file.storage, batch.file.name
+        transaction.on_commit(lambda: storage.delete(name))
+        batch.file = ""
+
+
+def _nik_or_none(value: str) -> str | None:
+    try:
+        return parse_nik(value).nik
+    except ValidationError:
+        return None
+
+
+class _RowChecker:
+    """Runs each row through RegistrationForm with what the form would look up per row (rates,
+    registered NIKs, villages) fetched once per chunk."""
+
+    def __init__(self, batch: ImportBatch, layout: importing.Layout, rate: ContributionRate):
+        self.batch = batch
+        self.layout = layout
+        self.rate = rate
+        self.user = batch.created_by
+        self.villages: dict[str, Village] = {}
+
+    def check(self, chunk: Iterable[importing.SheetRow]) -> list[ImportRow]:
+        prepared = []
+        for sheet_row in chunk:
+            values = self.layout.values(sheet_row.cells)
+            if importing.is_example_row(values):
+                continue
+            data, problems = importing.form_data(values)
+            code = importing.village_code(values.get("village"))
+            prepared.append((sheet_row.number, data, problems, code, _nik_or_none(data["nik"])))
+        niks = {nik for *_, nik in prepared if nik}
+        registered = set(
+            Participant.objects.filter(nik__in=niks).values_list("nik", flat=True) if niks else []
+        )
+        visible = set(
+            Registration.objects.for_user(self.user)
+            .filter(participant__nik__in=registered)
+            .values_list("participant__nik", flat=True)
+            if registered
+            else []
+        )
+        first_rows = {}
+        earlier = self.batch.rows.filter(nik__in=niks).order_by("number") if niks else []
+        for nik, number in earlier.values_list("nik", "number") if niks else []:
+            first_rows.setdefault(nik, number)
+        self._fetch_villages({code for _n, _d, _p, code, _nik in prepared if code})
+        rows = []
+        for number, data, problems, code, nik in prepared:
+            first = first_rows.setdefault(nik, number) if nik else number
+            if nik in visible:
+                rows.append(
+                    ImportRow(
+                        batch=self.batch, number=number, status=ImportRow.Status.EXISTING, nik=nik
+                    )
+                )
+                continue
+            rows.append(self._check_row(number, data, problems, code, nik, first, registered))
+        return rows
+
+    def _check_row(self, number, data, problems, code, nik, first, registered) -> ImportRow:
+        errors: list[list[str]] = []
+        village = self._village(code, errors)
+        form = None
+        if village is not None:
+            form = RegistrationForm(
+                data, village=village, user=self.user, rate=self.rate, registered_niks=registered
+            )
+            form.is_valid()
+            for name, messages in form.errors.items():
+                header = "" if name == NON_FIELD_ERRORS else self.layout.header_for(name)
+                errors.extend([header, str(message)] for message in messages)
+        for name, message in problems.items():
+            if form is None or name not in form.errors:
+                errors.append([self.layout.header_for(name), message])
+        if first != number:
+            errors.append(
+                [
+                    self.layout.header_for("nik"),
+                    _("This NIK is already on row %(row)d of this file.") % {"row": first},
+                ]
+            )
+        if errors:
+            return ImportRow(
+                batch=self.batch,
+                number=number,
+                status=ImportRow.Status.ERROR,
+                nik=nik or "",
+                errors=errors,
+            )
+        cleaned = form.cleaned_data
+        stored = {name: cleaned[name] for name in PARTICIPANT_FIELDS + REGISTRATION_FIELDS}
+        del stored["agent"]
+        stored["birth_date"] = cleaned["birth_date"].isoformat()
+        stored["village"] = village.pk
+        stored["premium"] = form.premium.total
+        return ImportRow(
+            batch=self.batch,
+            number=number,
+            status=ImportRow.Status.NEW,
+            nik=nik,
+            data=stored,
+            warnings=[str(warning) for warning in form.warnings],
+        )
+
+    def _fetch_villages(self, codes: set[str]) -> None:
+        missing = codes - self.villages.keys()
+        if missing and self.batch.village_id is None:
+            self.villages.update(Village.objects.for_user(self.user).in_bulk(missing))
+
+    def _village(self, code: str, errors: list) -> Village | None:
+        own = self.batch.village
+        if own is not None:
+            if code and code != own.code:
+                raise importing.ImportRefused(
+                    _(
+                        "The file contains rows for another village (code %(code)s). You can "
+                        "import residents of %(village)s only."
+                    )
+                    % {"code": code, "village": own.name},
+                    code="other_village",
+                )
+            return own
+        header = self.layout.header_for("village")
+        if not code:
+            errors.append([header, _("Enter the village code.")])
+            return None
+        village = self.villages.get(code)
+        if village is None:
+            # The same answer for a code that does not exist and one outside the user's area.
+            errors.append(
+                [header, _("%(code)s is not the code of a village in your area.") % {"code": code}]
+            )
+        return village
+
+
+def _registered_niks(niks: Iterable[str]) -> set[str]:
+    return set(Participant.objects.filter(nik__in=list(niks)).values_list("nik", flat=True))
+
+
+def registrations_import(*, batch: ImportBatch, by) -> ImportBatch:
+    """Save a checked batch's valid rows as submitted registrations in one transaction: all of
+    them or none. The NIKs are checked against the database again first: one registered since
+    the preview is reported (its row becomes "registered meanwhile"), not duplicated; should one
+    slip in between that check and the insert, the unique constraint refuses it, nothing is
+    kept, and the save is tried again. Premiums are priced with the rates in force today.
+    Raises WrongStatus unless the batch is checked and not saved yet."""
+    for attempt in range(1, IMPORT_SAVE_ATTEMPTS + 1):
+        try:
+            return _save_batch(batch, by)
+        except IntegrityError:
+            if attempt == IMPORT_SAVE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _save_batch(batch: ImportBatch, by) -> ImportBatch:
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.CHECKED:
+            raise WrongStatus(batch.status)
+        rate = ContributionRate.objects.in_force()
+        rates = rate.as_table()
+        now = timezone.now()
+        note = _("Imported from %(file)s") % {"file": batch.original_name}
+        created = 0
+        meanwhile: list[int] = []
+        rows = (
+            batch.rows.filter(status=ImportRow.Status.NEW)
+            .order_by("number")
+            .values_list("pk", "nik", "data")
+        )
+        for chunk in itertools.batched(
+            rows.iterator(chunk_size=IMPORT_SAVE_CHUNK), IMPORT_SAVE_CHUNK
+        ):
+            taken = _registered_niks(nik for _pk, nik, _data in chunk)
+            meanwhile.extend(pk for pk, nik, _data in chunk if nik in taken)
+            fresh = [data for _pk, nik, data in chunk if nik not in taken]
+            participants = Participant.objects.bulk_create(
+                [
+                    Participant(
+                        village_id=data["village"],
+                        **{
+                            name: datetime.date.fromisoformat(data[name])
+                            if name == "birth_date"
+                            else data[name]
+                            for name in PARTICIPANT_FIELDS
+                        },
+                    )
+                    for data in fresh
+                ]
+            )
+            registrations = Registration.objects.bulk_create(
+                [
+                    Registration(
+                        participant=participant,
+                        village_id=data["village"],
+                        rate=rate,
+                        monthly_premium=compute_premium(
+                            income=data["declared_income"], include_jht=data["jht"], rates=rates
+                        ).total,
+                        entered_by=by,
+                        created_at=now,
+                        **{name: data[name] for name in REGISTRATION_FIELDS if name != "agent"},
+                    )
+                    for participant, data in zip(participants, fresh, strict=True)
+                ]
+            )
+            RegistrationEvent.objects.bulk_create(
+                [
+                    RegistrationEvent(
+                        registration=registration,
+                        action=RegistrationEvent.Action.CREATED,
+                        by=by,
+                        at=now,
+                        note=note,
+                    )
+                    for registration in registrations
+                ]
+            )
+            created += len(registrations)
+        if meanwhile:
+            batch.rows.filter(pk__in=meanwhile).update(status=ImportRow.Status.MEANWHILE)
+        batch.status = ImportBatch.Status.SAVED
+        batch.created_count = created
+        batch.meanwhile_count = len(meanwhile)
+        batch.confirmed_at = now
+        batch.save()
+    return batch

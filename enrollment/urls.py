@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agent_views, views
+from . import agent_views, export_views, import_views, views
 
 urlpatterns = [
     path("pendaftaran/", views.RegistrationListView.as_view(), name="registration_list"),
@@ -19,4 +19,30 @@ urlpatterns = [
     path("pendaftaran/segera-berakhir/", agent_views.lapsing_list, name="lapsing_list"),
     path("agen/", agent_views.agent_list, name="agent_list"),
     path("agen/<int:pk>/", agent_views.agent_detail, name="agent_detail"),
+    path("pendaftaran/impor/", import_views.registration_import, name="registration_import"),
+    path(
+        "pendaftaran/impor/templat.<str:fmt>",
+        import_views.registration_import_template,
+        name="registration_import_template",
+    ),
+    path(
+        "pendaftaran/impor/<int:pk>/",
+        import_views.registration_import_preview,
+        name="registration_import_preview",
+    ),
+    path(
+        "pendaftaran/impor/<int:pk>/kesalahan/",
+        import_views.registration_import_errors,
+        name="registration_import_errors",
+    ),
+    path(
+        "pendaftaran/impor/<int:pk>/simpan/",
+        import_views.registration_import_confirm,
+        name="registration_import_confirm",
+    ),
+    path(
+        "pendaftaran/ekspor.<str:fmt>",
+        export_views.registration_export,
+        name="registration_export",
+    ),
 ]

@@ -27,15 +27,8 @@ class UserAdmin(BaseUserAdmin):
     ]
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log: searchable, never editable, not even by superusers."""
-
-    list_display = ["at", "user", "action", "object_type", "object_id", "village", "ip_address"]
-    list_filter = ["action", ("at", admin.DateFieldListFilter)]
-    search_fields = ["user__username", "object_id", "village__name", "village__code"]
-    date_hierarchy = "at"
-    list_select_related = ["user", "village"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For logs: searchable and viewable, never added, changed or deleted, even by superusers."""
 
     def has_add_permission(self, request):
         return False
@@ -45,6 +38,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "action", "object_type", "object_id", "village", "ip_address"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    search_fields = ["user__username", "object_id", "village__name", "village__code"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "village"]
 
 
 admin.site.site_header = _("Desa Sadar portal administration")

@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -40,3 +42,22 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class SessionIdleMiddleware:
+    """Keep an active user's session alive for SESSION_COOKIE_AGE after their last request,
+    writing the session at most once a minute (not on every request)."""
+
+    TOUCH_EVERY = 60  # seconds
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.get("_auth_user_id"):
+            now = int(time.time())
+            if now - session.get("seen", 0) >= self.TOUCH_EVERY:
+                session["seen"] = now  # marks the session modified: saved with a new expiry
+        return response

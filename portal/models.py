@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,6 +38,15 @@ class User(AbstractUser):
         default=False,
         help_text=_(
             "Set for accounts an administrator created: the first login asks for a new password."
+        ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=[("id", _("Indonesian")), ("en", _("English"))],
+        default="id",
+        help_text=_(
+            "For e-mails and notifications; the portal's pages follow the language cookie."
         ),
     )
 
@@ -113,3 +123,89 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%d-%m-%Y %H:%M} {self.user} {self.get_action_display()}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def usable(self, now=None) -> "InvitationQuerySet":
+        """Invitations that still open the door: not used, not expired, for an active account."""
+        now = now or timezone.now()
+        return self.filter(used_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class Invitation(models.Model):
+    """A one-time link for a new account to choose its own password, valid for a limited time.
+
+    Only a hash of the token is stored: the link itself is shown (on a printed slip) or mailed
+    once, when the invitation is issued, and a copy of the database opens no account."""
+
+    user = models.ForeignKey(
+        "portal.User", models.CASCADE, related_name="invitations", verbose_name=_("account")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        "portal.User", models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gte=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%d-%m-%Y %H:%M}"
+
+
+class Notification(models.Model):
+    """A message to one user, shown under the bell and mailed when the user has an address.
+
+    `key` names what the notification is about (a day's digest, a registration event); it is
+    unique per user, so a scheduled job that runs twice notifies nothing twice."""
+
+    class Kind(models.TextChoices):
+        PENDING = "pending", _("Registrations waiting for verification")
+        VERIFIED = "verified", _("Registration verified")
+        REJECTED = "rejected", _("Registration rejected")
+        LAPSING = "lapsing", _("Village-funded period ending")
+
+    user = models.ForeignKey(
+        "portal.User", models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    key = models.CharField(_("key"), max_length=100)
+    text = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key"),
+        ]
+        indexes = [
+            # The bell counts a user's unread notifications on every page.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display()} {self.created_at:%d-%m-%Y %H:%M}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

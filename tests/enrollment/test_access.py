@@ -2,12 +2,14 @@
 a village or branch boundary."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
+from enrollment import services
 from enrollment import urls as enrollment_urls
 from enrollment.models import Agent
 
-from .registering import register
+from .registering import nik_for, register
 
 ROLES = ["anonymous", "inactive", "admin", "branch", "other_branch", "operator", "other_operator"]
 ROLE_FIXTURES = {
@@ -19,20 +21,32 @@ ROLE_FIXTURES = {
     "other_operator": "other_operator",
 }
 
+
+def expect(*statuses: int) -> dict[str, int]:
+    return dict(zip(ROLES, statuses, strict=True))
+
+
 # url name: (method, {role: status}); Socorejo's registration and agent are the objects.
 MATRIX = {
-    "registration_list": ("get", dict(zip(ROLES, [302, 302, 200, 200, 200, 200, 200], strict=True))),
-    "registration_create": ("get", dict(zip(ROLES, [302, 302, 403, 403, 403, 200, 200], strict=True))),
-    "registration_detail": ("get", dict(zip(ROLES, [302, 302, 200, 200, 404, 200, 404], strict=True))),
-    "registration_edit": ("get", dict(zip(ROLES, [302, 302, 200, 403, 403, 200, 404], strict=True))),
-    "registration_verify": ("post", dict(zip(ROLES, [302, 302, 302, 302, 404, 403, 403], strict=True))),
-    "registration_reject": ("post", dict(zip(ROLES, [302, 302, 302, 302, 404, 403, 403], strict=True))),
-    "registration_activate": ("post", dict(zip(ROLES, [302, 302, 302, 302, 404, 403, 403], strict=True))),
-    "funded_period_create": ("post", dict(zip(ROLES, [302, 302, 302, 302, 404, 302, 404], strict=True))),
-    "verification_queue": ("get", dict(zip(ROLES, [302, 302, 200, 200, 200, 403, 403], strict=True))),
-    "lapsing_list": ("get", dict(zip(ROLES, [302, 302, 200, 200, 200, 200, 200], strict=True))),
-    "agent_list": ("get", dict(zip(ROLES, [302, 302, 200, 200, 200, 200, 200], strict=True))),
-    "agent_detail": ("get", dict(zip(ROLES, [302, 302, 200, 200, 404, 200, 404], strict=True))),
+    "registration_list": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    "registration_create": ("get", expect(302, 302, 403, 403, 403, 200, 200)),
+    "registration_detail": ("get", expect(302, 302, 200, 200, 404, 200, 404)),
+    "registration_edit": ("get", expect(302, 302, 200, 403, 403, 200, 404)),
+    "registration_verify": ("post", expect(302, 302, 302, 302, 404, 403, 403)),
+    "registration_reject": ("post", expect(302, 302, 302, 302, 404, 403, 403)),
+    "registration_activate": ("post", expect(302, 302, 302, 302, 404, 403, 403)),
+    "funded_period_create": ("post", expect(302, 302, 302, 302, 404, 302, 404)),
+    "verification_queue": ("get", expect(302, 302, 200, 200, 200, 403, 403)),
+    "lapsing_list": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    "agent_list": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    "agent_detail": ("get", expect(302, 302, 200, 200, 404, 200, 404)),
+    "registration_import": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    "registration_import_template": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    "registration_export": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    # An import batch (a whole file of personal data) is seen only by the operator who uploaded it.
+    "registration_import_preview": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
+    "registration_import_errors": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
+    "registration_import_confirm": ("post", expect(302, 302, 404, 404, 404, 302, 404)),
 }  # fmt: skip
 
 POST_DATA = {
@@ -56,20 +70,36 @@ def socorejo_objects(world, operator):
     agent = Agent.objects.create(name="Agen Socorejo", phone="6281200000000")
     agent.villages.add(world.socorejo)
     agent.recruits.add(registration)
-    return {"registration": registration, "agent": agent}
+    spreadsheet = (
+        "NIK;Nama Lengkap;Kategori;Penghasilan;Sumber Dana\n"
+        f"{nik_for(world.socorejo)};Rahasia Socorejo;Pekerja rentan;1000000;Dana Desa\n"
+        "3.52312E+15;Rahasia Juga;Pekerja rentan;1000000;Dana Desa\n"
+    ).encode()
+    batch = services.import_batch_start(
+        upload=SimpleUploadedFile("daftar.csv", spreadsheet), by=operator
+    )
+    services.import_batch_check(batch=batch)
+    return {"registration": registration, "agent": agent, "batch": batch}
+
+
+WITHOUT_ARGUMENTS = {
+    "registration_list", "registration_create", "verification_queue", "lapsing_list",
+    "agent_list", "registration_import",
+}  # fmt: skip
+OBJECT_OF = {
+    "agent_detail": "agent",
+    "registration_import_preview": "batch",
+    "registration_import_errors": "batch",
+    "registration_import_confirm": "batch",
+}
 
 
 def url_for(name, objects):
-    if name in {
-        "registration_list",
-        "registration_create",
-        "verification_queue",
-        "lapsing_list",
-        "agent_list",
-    }:
+    if name in WITHOUT_ARGUMENTS:
         return reverse(name)
-    target = objects["agent"] if name == "agent_detail" else objects["registration"]
-    return reverse(name, args=[target.pk])
+    if name in {"registration_import_template", "registration_export"}:
+        return reverse(name, args=["csv"])
+    return reverse(name, args=[objects[OBJECT_OF.get(name, "registration")].pk])
 
 
 @pytest.mark.parametrize("role", ROLES)
