@@ -153,11 +153,11 @@ class ImportRefused(Exception):
 
 
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+    return settings.IMPORT_MAX_BYTES
 
 
 def max_rows() -> int:
-    return getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    return settings.IMPORT_MAX_ROWS
 
 
 @dataclass

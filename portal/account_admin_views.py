@@ -3,6 +3,8 @@ branch staff accounts), print invitation slips; the invitation link; everyone's 
 
 from __future__ import annotations
 
+import re
+
 import qrcode
 import qrcode.image.svg
 from axes.models import AccessLog
@@ -157,9 +159,12 @@ class AccountSettingsForm(forms.ModelForm):
 
 
 def qr_svg(text: str):
-    """`text` as an inline SVG QR code (no image file, no script)."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
-    return mark_safe(image.to_string(encoding="unicode"))  # markup qrcode generated from the link
+    """`text` as an inline SVG QR code (no image file, no script), as wide as its container."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    svg = image.to_string(encoding="unicode")
+    # Without its fixed size in mm the drawing scales to the slip (the viewBox keeps it square).
+    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg aria-hidden="true"', svg, count=1)
+    return mark_safe(svg)  # markup qrcode generated from the link, which we built
 
 
 def _link_for(request):

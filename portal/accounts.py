@@ -29,7 +29,7 @@ class InvitationInvalid(Exception):
 
 
 def invitation_days() -> int:
-    return getattr(settings, "INVITATION_DAYS", 7)
+    return settings.INVITATION_DAYS
 
 
 def token_hash(token: str) -> str:

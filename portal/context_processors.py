@@ -1,10 +1,15 @@
+from functools import cache
+
 from .notifications import unread_count
 
 
 def notifications(request):
     """`unread_notification_count` for the bell: one count on a partial index, for logged-in
-    users only."""
+    users only, and at most once per request (django-tables2 renders every template cell with
+    the context processors again; templates call the cached function)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notification_count": unread_count(user)}
+    if not hasattr(request, "_unread_notification_count"):
+        request._unread_notification_count = cache(lambda: unread_count(user))
+    return {"unread_notification_count": request._unread_notification_count}

@@ -217,7 +217,7 @@ def notification_emails_send(*, now: datetime.datetime | None = None) -> int:
         created_at__gte=now - EMAIL_WITHIN,
         user__is_active=True,
     ).exclude(user__email="")
-    base = getattr(settings, "PORTAL_URL", "http://localhost:8000").rstrip("/")
+    base = settings.PORTAL_URL.rstrip("/")
     sent = 0
     for user in User.objects.filter(pk__in=due.values("user_id")).order_by("pk"):
         with transaction.atomic():

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.notifications",
             ],
         },
     },
@@ -130,6 +131,9 @@ MEDIA_URL = "/media/"
 AGREEMENT_DOCUMENT_MAX_BYTES = env("AGREEMENT_DOCUMENT_MAX_MB") * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# The portal's address, for links in e-mails sent by scheduled jobs (no request to ask).
+PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 

@@ -22,5 +22,7 @@ urlpatterns = [
     path("i18n/setlang/", views.login_not_required(set_language), name="set_language"),
     path("", include("campaigns.urls")),
     path("", include("enrollment.urls")),
+    path("", include("enrollment.follow_up_urls")),
+    path("", include("portal.account_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -177,10 +177,10 @@ def test_the_lapsing_list_links_to_whatsapp_and_marks_who_was_reached(
         member.paid_until,
     )
     response = client.get(reverse("lapsing_list"))
-    cell = response.text.split(f'data-testid="follow-up-{member.pk}"')[1].split("</td>")[0]
+    cell = response.text.split(f'data-testid="follow-up-{member.pk}"')[1].split("</div>")[0]
     assert 'data-testid="reached"' in cell
     assert "WhatsApp" in cell
-    other_cell = response.text.split(f'data-testid="follow-up-{other.pk}"')[1].split("</td>")[0]
+    other_cell = response.text.split(f'data-testid="follow-up-{other.pk}"')[1].split("</div>")[0]
     assert 'data-testid="reached"' not in other_cell
 
 
