@@ -30,14 +30,16 @@ from .nik import mask_nik
 from .premiums import RateTable
 
 
-class ContributionRateQuerySet(models.QuerySet):
-    def in_force(self, on: datetime.date | None = None) -> ContributionRate:
-        """The rates that apply on a day: the latest row that took effect by then."""
+class InForceQuerySet(models.QuerySet):
+    """For rules kept as data with the date they take effect: a change is a new row."""
+
+    def in_force(self, on: datetime.date | None = None):
+        """The row that applies on a day (today): the latest one that took effect by then."""
         on = on or timezone.localdate()
-        rate = self.filter(effective_from__lte=on).order_by("-effective_from").first()
-        if rate is None:
-            raise ContributionRate.DoesNotExist(f"No contribution rates in force on {on}.")
-        return rate
+        row = self.filter(effective_from__lte=on).order_by("-effective_from").first()
+        if row is None:
+            raise self.model.DoesNotExist(f"No {self.model._meta.object_name} in force on {on}.")
+        return row
 
 
 class ContributionRate(models.Model):
@@ -51,7 +53,7 @@ class ContributionRate(models.Model):
     min_income = models.PositiveIntegerField(_("lowest declared income (Rp)"))
     max_income = models.PositiveIntegerField(_("highest declared income (Rp)"))
 
-    objects = ContributionRateQuerySet.as_manager()
+    objects = InForceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_from"]
@@ -505,15 +507,6 @@ class Agent(models.Model):
         return reverse("agent_detail", args=[self.pk])
 
 
-class CommissionRuleQuerySet(models.QuerySet):
-    def in_force(self, on: datetime.date | None = None) -> CommissionRule:
-        on = on or timezone.localdate()
-        rule = self.filter(effective_from__lte=on).order_by("-effective_from").first()
-        if rule is None:
-            raise CommissionRule.DoesNotExist(f"No commission rule in force on {on}.")
-        return rule
-
-
 class CommissionRule(models.Model):
     """How Perisai agents are paid from a date on: a change is a new row."""
 
@@ -533,7 +526,7 @@ class CommissionRule(models.Model):
         _("flag after months without a new member"), default=3
     )
 
-    objects = CommissionRuleQuerySet.as_manager()
+    objects = InForceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_from"]
