@@ -101,6 +101,15 @@ class RegistrationForm(forms.Form):
         self.nik_info = None
         self.fields["agent"].queryset = Agent.objects.filter(villages=village, is_active=True)
 
+    def rebind(self, data) -> RegistrationForm:
+        """Check another row with this same form. An import checks thousands of rows for one
+        village: building a new form per row (Django deep-copies every field) cost more than
+        the checks themselves."""
+        self.data, self.is_bound = data, True
+        self._errors, self._bound_fields_cache = None, {}
+        self.warnings, self.premium, self.nik_info = [], None, None
+        return self
+
     @classmethod
     def initial_from(cls, registration: Registration) -> dict:
         participant = registration.participant

@@ -341,6 +341,7 @@ class _RowChecker:
         self.rate = rate
         self.user = batch.created_by
         self.villages: dict[str, Village] = {}
+        self._forms: dict[str, RegistrationForm] = {}
 
     def check(self, chunk: Iterable[importing.SheetRow]) -> list[ImportRow]:
         prepared = []
@@ -380,14 +381,22 @@ class _RowChecker:
             rows.append(self._check_row(number, data, problems, code, nik, first, registered))
         return rows
 
+    def _form_for(self, village, registered) -> RegistrationForm:
+        """One form per village (its agents differ), re-bound to each of the village's rows."""
+        form = self._forms.get(village.pk)
+        if form is None or form.registered_niks is not registered:
+            form = RegistrationForm(
+                village=village, user=self.user, rate=self.rate, registered_niks=registered
+            )
+            self._forms[village.pk] = form
+        return form
+
     def _check_row(self, number, data, problems, code, nik, first, registered) -> ImportRow:
         errors: list[list[str]] = []
         village = self._village(code, errors)
         form = None
         if village is not None:
-            form = RegistrationForm(
-                data, village=village, user=self.user, rate=self.rate, registered_niks=registered
-            )
+            form = self._form_for(village, registered).rebind(data)
             form.is_valid()
             for name, messages in form.errors.items():
                 header = "" if name == NON_FIELD_ERRORS else self.layout.header_for(name)
