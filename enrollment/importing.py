@@ -55,7 +55,7 @@ HEADERS = {
 REQUIRED = ["nik", "full_name", "category", "declared_income", "funding_source"]
 ERROR_HEADER = "Kesalahan"
 
-# Headings seen in village spreadsheets, after _key(): lower case, letters and digits only,
+# Headings seen in village spreadsheets, after header_key(): lower case, letters and digits only,
 # anything in parentheses dropped ("No. HP" -> "nohp", "Penghasilan (Rp)" -> "penghasilan").
 SYNONYMS = {
     "nik": [
@@ -216,7 +216,7 @@ class SheetRow:
     cells: tuple
 
 
-def _key(text: Any) -> str:
+def header_key(text: Any) -> str:
     text = unicodedata.normalize("NFKD", str(text or "")).lower()
     text = re.sub(r"\(.*?\)", "", text)
     return re.sub(r"[^a-z0-9]", "", text)
@@ -234,10 +234,10 @@ def match_headers(cells: Iterable[Any]) -> tuple[dict[str, Column], list[str]]:
     columns: dict[str, Column] = {}
     ignored = []
     for index, cell in enumerate(cells):
-        header = _text(cell)
+        header = cell_text(cell)
         if not header:
             continue
-        name = fields.get(_key(header))
+        name = fields.get(header_key(header))
         if name is None:
             ignored.append(header)
         elif name in columns:
@@ -270,7 +270,7 @@ def inspect_file(file: IO[bytes], *, name: str, size: int, village_column: bool)
             code="too_large",
         )
     file_format = sniff_format(file, name)
-    layout = _inspect_xlsx(file) if file_format == "xlsx" else _inspect_csv(file)
+    layout = inspect_xlsx(file) if file_format == "xlsx" else inspect_csv(file)
     required = REQUIRED + ["village"] if village_column else REQUIRED
     missing = [HEADERS[name] for name in required if name not in layout.columns]
     if missing:
@@ -395,11 +395,11 @@ def _open_xlsx(file: IO[bytes]):
 
 def _xlsx_rows(worksheet) -> Iterator[SheetRow]:
     for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        if any(_text(cell) for cell in cells):
+        if any(cell_text(cell) for cell in cells):
             yield SheetRow(number, tuple(cells))
 
 
-def _inspect_xlsx(file: IO[bytes]) -> Layout:
+def inspect_xlsx(file: IO[bytes]) -> Layout:
     """The first sheet with a NIK column (a template may carry a sheet of instructions), else
     the first sheet with anything in it."""
     workbook = _open_xlsx(file)
@@ -433,7 +433,7 @@ def _inspect_xlsx(file: IO[bytes]) -> Layout:
         file_format="xlsx",
         sheet=title,
         header_row=row.number,
-        headers=[_text(cell) for cell in row.cells],
+        headers=[cell_text(cell) for cell in row.cells],
         columns=columns,
         ignored=ignored,
         rows_estimated=rows_estimated,
@@ -503,7 +503,7 @@ def _csv_rows(file: IO[bytes], encoding: str, delimiter: str) -> Iterator[SheetR
                 yield SheetRow(number, tuple(cells))
 
 
-def _inspect_csv(file: IO[bytes]) -> Layout:
+def inspect_csv(file: IO[bytes]) -> Layout:
     encoding = _detect_encoding(file)
     with _TextFile(file, encoding) as text:
         first_line = next((line for line in text if line.strip()), "")
@@ -518,7 +518,7 @@ def _inspect_csv(file: IO[bytes]) -> Layout:
     return Layout(
         file_format="csv",
         header_row=row.number,
-        headers=[_text(cell) for cell in row.cells],
+        headers=[cell_text(cell) for cell in row.cells],
         columns=columns,
         ignored=ignored,
         encoding=encoding,
@@ -554,7 +554,7 @@ def read_rows(file: IO[bytes], layout: Layout, *, after: int = 0) -> Iterator[Sh
 # From cells to the form's data ---------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell as text: trailing spaces dropped, numbers without a spurious ".0", and without the
     apostrophe people type to keep Excel from turning a number into one."""
     if value is None:
@@ -577,8 +577,8 @@ def _nik_text(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if abs(value) >= 1e11:
             return f"{float(value):.5E}"
-        return _text(value)
-    return _text(value)
+        return cell_text(value)
+    return cell_text(value)
 
 
 def _date_text(value: Any) -> tuple[str, str | None]:
@@ -588,7 +588,7 @@ def _date_text(value: Any) -> tuple[str, str | None]:
         from openpyxl.utils.datetime import from_excel
 
         return from_excel(value).date().isoformat(), None
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return "", None
     for date_format in _DATE_FORMATS:
@@ -615,28 +615,28 @@ def _choice_table(name: str) -> dict[str, str]:
     choices, extra = _CHOICES[name]
     table = {}
     for code, label in choices:
-        table[_key(code)] = code
+        table[header_key(code)] = code
         for language in ("en", "id"):
             with translation.override(language):
-                table.setdefault(_key(str(label)), code)
+                table.setdefault(header_key(str(label)), code)
     table.update(extra)
     return table
 
 
 def _choice(name: str, value: Any) -> str:
-    text = _text(value)
-    return _choice_table(name).get(_key(text), text)
+    text = cell_text(value)
+    return _choice_table(name).get(header_key(text), text)
 
 
 def village_code(value: Any) -> str:
     """A village code as the villages table writes it: "3523122002" -> "35.23.12.2002"."""
-    text = _text(value).replace(" ", "")
+    text = cell_text(value).replace(" ", "")
     match = _VILLAGE_DIGITS.fullmatch(text)
     return ".".join(match.groups()) if match else text
 
 
 def is_example_row(values: dict[str, Any]) -> bool:
-    return _text(values.get("full_name")).lower().startswith(EXAMPLE_MARK)
+    return cell_text(values.get("full_name")).lower().startswith(EXAMPLE_MARK)
 
 
 def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -648,21 +648,21 @@ def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     """
     problems: dict[str, str] = {}
     data = {
-        name: _text(values.get(name))
+        name: cell_text(values.get(name))
         for name in ("full_name", "phone", "address", "rt", "rw", "occupation", "funding_company")
     }
     data["nik"] = _nik_text(values.get("nik"))
-    data["declared_income"] = _text(values.get("declared_income"))
+    data["declared_income"] = cell_text(values.get("declared_income"))
     data["birth_date"], problem = _date_text(values.get("birth_date"))
     if problem:
         problems["birth_date"] = problem
     for name in _CHOICES:
         data[name] = _choice(name, values.get(name))
     jht = values.get("jht")
-    jht_text = _text(jht)
-    if jht is True or jht_text in _CHECK_MARKS or _key(jht_text) in _YES:
+    jht_text = cell_text(jht)
+    if jht is True or jht_text in _CHECK_MARKS or header_key(jht_text) in _YES:
         data["jht"] = "on"
-    elif _key(jht_text) not in _NO:
+    elif header_key(jht_text) not in _NO:
         problems["jht"] = _("Write Ya or Tidak.")
     return data, problems
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("enrollment.urls")),
     path("", include("enrollment.follow_up_urls")),
     path("", include("portal.account_urls")),
+    path("", include("villages.urls")),
     path("admin/", admin.site.urls),
 ]

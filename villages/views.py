@@ -1,0 +1,119 @@
+"""The villages' population and working-age counts: listed, edited one by one, or imported from a
+spreadsheet, by admins and branch staff for their area (operators for their own village)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.access import role_required
+
+from .forms import VillageCountsForm, VillageCountsImportForm, VillageFilterForm
+from .models import Village
+from .services import (
+    CountsImportError,
+    village_counts_check,
+    village_counts_import,
+    village_counts_update,
+)
+
+PER_PAGE = 50
+SESSION_KEY = "village_counts_import"
+
+
+@role_required("admin", "branch_staff", "village_operator")
+def village_data_list(request):
+    villages = Village.objects.for_user(request.user).with_names().order_by("code")
+    form = VillageFilterForm(request.GET or None, user=request.user)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            villages = villages.filter(Q(name__icontains=q) | Q(code__startswith=q))
+        if form.cleaned_data.get("district"):
+            villages = villages.filter(district=form.cleaned_data["district"])
+        if form.cleaned_data["missing"]:
+            villages = villages.filter(
+                Q(population__isnull=True)
+                | Q(working_age_population__isnull=True)
+                | Q(official_count__isnull=True)
+            )
+    page = Paginator(villages, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "villages/village_data_list.html",
+        {
+            "form": form,
+            "page": page,
+            "can_import": request.user.is_admin or request.user.is_branch_staff,
+        },
+    )
+
+
+@role_required("admin", "branch_staff", "village_operator")
+def village_data_edit(request, code):
+    village = get_object_or_404(Village.objects.for_user(request.user).with_names(), pk=code)
+    form = VillageCountsForm(request.POST or None, instance=village)
+    if request.method == "POST" and form.is_valid():
+        village_counts_update(village=village, by=request.user, **form.cleaned_data)
+        messages.success(
+            request, _("The counts of %(village)s are saved.") % {"village": village.name}
+        )
+        return redirect("village_data_list")
+    return render(request, "villages/village_data_edit.html", {"form": form, "village": village})
+
+
+@role_required("admin", "branch_staff")
+def village_data_import(request):
+    """Upload a file: every row is checked and the changes shown; nothing is saved before the
+    user confirms, and nothing at all while any row has an error."""
+    if request.method == "POST" and "confirm" in request.POST:
+        rows = request.session.get(SESSION_KEY)
+        if not rows:
+            messages.error(request, _("Nothing to save: upload the file again."))
+            return redirect("village_data_import")
+        try:
+            changed = village_counts_import(rows=rows, by=request.user)
+        except CountsImportError as error:
+            request.session.pop(SESSION_KEY, None)
+            form = VillageCountsImportForm()
+            return _upload_page(request, form, errors=error.errors)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            ngettext(
+                "The counts of %(count)s village are saved.",
+                "The counts of %(count)s villages are saved.",
+                len(changed),
+            )
+            % {"count": len(changed)},
+        )
+        return redirect("village_data_list")
+
+    form = VillageCountsImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        check = village_counts_check(rows=form.rows, by=request.user)
+        if check.errors:
+            request.session.pop(SESSION_KEY, None)
+            return _upload_page(request, VillageCountsImportForm(), errors=check.errors)
+        request.session[SESSION_KEY] = form.rows
+        changes = [change for change in check.changes if change.changed]
+        return render(
+            request,
+            "villages/village_data_import_preview.html",
+            {
+                "changes": changes,
+                "unchanged": len(check.changes) - len(changes),
+                "file_name": form.cleaned_data["file"].name,
+            },
+        )
+    return _upload_page(request, form)
+
+
+def _upload_page(request, form, errors=()):
+    return render(
+        request, "villages/village_data_import.html", {"form": form, "errors": list(errors)}
+    )
