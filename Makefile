@@ -7,10 +7,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 run: export DEBUG = true
 run:
 	scripts/setup
+	@# A local .env with DEBUG on, so that any later manage.py command works in this checkout.
+	@test -f .env || printf 'DEBUG=true\n' > .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+test: export DEBUG = false
 test: export SECRET_KEY = test-only-not-a-secret
 test: export DATABASE_URL = $(TEST_DATABASE_URL)
 test: export DJANGO_ALLOW_ASYNC_UNSAFE = true

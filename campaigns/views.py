@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from enrollment.models import FundingSource, WorkerCategory
 from portal.access import RoleRequiredMixin, role_required
-from portal.spreadsheets import spreadsheet_response
+from portal.spreadsheets import table_download
 
 from . import progress
 from .charts import weekly_chart
@@ -155,4 +155,4 @@ def campaign_villages_export(request, slug, fmt):
     rows = progress.village_rows(campaign)
     ranks = progress.ranks_from_scores((row.village_id, row.score) for row in rows)
     _, table = _village_table(request, campaign, rows, ranks)
-    return spreadsheet_response(table.as_values(), fmt=fmt, name=f"{campaign.slug}-desa")
+    return table_download(table.as_values(), file_format=fmt, name=f"{campaign.slug}-desa")

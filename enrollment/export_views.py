@@ -1,11 +1,11 @@
 """The registrations list, exactly as filtered, as a spreadsheet; every export is recorded."""
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
 from django_tables2 import RequestConfig
 
 from portal.access import role_required
+from portal.spreadsheets import attachment
 
 from . import importing
 from .filters import RegistrationFilter
@@ -122,8 +122,4 @@ def registration_export(request, fmt):
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"pendaftaran-{'bpjs-' if fmt == 'bpjs' else ''}{stamp}.{file_format}"
-    return HttpResponse(
-        content,
-        content_type=importing.CONTENT_TYPES[file_format],
-        headers={"Content-Disposition": content_disposition_header(True, name)},
-    )
+    return attachment(content, file_format, name)

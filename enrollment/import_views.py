@@ -3,15 +3,15 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.spreadsheets import attachment
 from villages.models import Village
 
 from . import importing, services
@@ -81,7 +81,7 @@ def registration_import_template(request, fmt):
         example_village=example.code if example else None,
         village_column=not request.user.is_village_operator,
     )
-    return _attachment(content, fmt, f"templat-pendaftaran.{fmt}")
+    return attachment(content, fmt, f"templat-pendaftaran.{fmt}")
 
 
 @role_required(*ANY_ROLE)
@@ -158,12 +158,4 @@ def registration_import_errors(request, pk):
     with batch.file.open("rb") as file:
         content = importing.error_file(file, layout, errors)
     stem = batch.original_name.rsplit(".", 1)[0]
-    return _attachment(content, layout.file_format, f"{stem}-kesalahan.{layout.file_format}")
-
-
-def _attachment(content: bytes, file_format: str, filename: str) -> HttpResponse:
-    return HttpResponse(
-        content,
-        content_type=importing.CONTENT_TYPES[file_format],
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
+    return attachment(content, layout.file_format, f"{stem}-kesalahan.{layout.file_format}")

@@ -1,43 +1,27 @@
-"""Writing rows out as CSV or XLSX downloads, with spreadsheet formula injection neutralised."""
+"""Spreadsheet downloads: the HTTP side of enrollment.importing.SheetWriter's files."""
 
-from __future__ import annotations
-
-import csv
-import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse
-from openpyxl import Workbook
+from django.utils.http import content_disposition_header
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Prefix text a spreadsheet would run as a formula (=, +, -, @, tab, CR) with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from enrollment.importing import CONTENT_TYPES, SheetWriter
 
 
-def spreadsheet_response(rows: Iterable[list], *, fmt: str, name: str) -> HttpResponse:
-    """A download of `rows` (the first one the header): "csv" (UTF-8 with BOM, for Excel) or
-    "xlsx"."""
-    rows = [[neutralise(value) for value in row] for row in rows]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        csv.writer(buffer).writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet()
-        for row in rows:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+def attachment(content: bytes, file_format: str, filename: str) -> HttpResponse:
+    """A file download ("xlsx" or "csv")."""
+    return HttpResponse(
+        content,
+        content_type=CONTENT_TYPES[file_format],
+        headers={"Content-Disposition": content_disposition_header(True, filename)},
+    )
+
+
+def table_download(rows: Iterable[list], *, file_format: str, name: str) -> HttpResponse:
+    """Rows (the first one the header) as an XLSX or CSV download, formulas neutralised."""
+    rows = iter(rows)
+    writer = SheetWriter(file_format)
+    writer.header(list(next(rows)))
+    for row in rows:
+        writer.row(list(row))
+    return attachment(writer.close(), file_format, f"{name}.{file_format}")
