@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from villages.models import Village
+
 from .validators import validate_pdf
 
 
@@ -217,6 +219,19 @@ class CampaignQuerySet(models.QuerySet):
             return self.filter(villages=user.village_id)
         return self.none()
 
+    def managed_by(self, user) -> CampaignQuerySet:
+        """Campaigns the user may change: every one for admins; for branch staff those organised
+        by their office or an office under it (narrower than for_user, which also shows them
+        campaigns organised elsewhere that include a village of their area)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_admin:
+            return self.all()
+        if user.is_branch_staff:
+            office = user.branch_office
+            return self.filter(Q(branch_office=office) | Q(branch_office__parent=office))
+        return self.none()
+
     def public(self) -> CampaignQuerySet:
         return self.filter(is_public=True)
 
@@ -373,6 +388,20 @@ class ScoreCriterion(models.Model):
         return f"{self.get_measure_display()} × {self.weight}"
 
 
+class SocializationEventQuerySet(models.QuerySet):
+    def for_user(self, user) -> SocializationEventQuerySet:
+        """Events of the campaigns the user may see, and events held in a village or district
+        of their area."""
+        if user.is_authenticated and user.is_active and user.is_admin:
+            return self.all()
+        villages = Village.objects.for_user(user)
+        return self.filter(
+            Q(campaign__in=Campaign.objects.for_user(user))
+            | Q(village__in=villages)
+            | Q(district__in=villages.values("district"))
+        )
+
+
 class SocializationEvent(models.Model):
     class Kind(models.TextChoices):
         SOCIALIZATION = "sosialisasi", _("Socialization")
@@ -409,6 +438,8 @@ class SocializationEvent(models.Model):
     )
     attendees = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = SocializationEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on"]

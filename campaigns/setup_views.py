@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -29,31 +28,6 @@ EVENTS_PER_PAGE = 25
 BUDGET_MONTHS = 12
 
 
-def managed_campaigns(user) -> QuerySet[Campaign]:
-    """Campaigns the user may change: every one for admins; for branch staff those organised by
-    their office or an office under it. Narrower than Campaign.objects.for_user, which also lets
-    them see campaigns organised elsewhere that include a village of their area."""
-    if user.is_admin:
-        return Campaign.objects.all()
-    if user.is_branch_staff:
-        office = user.branch_office
-        return Campaign.objects.filter(Q(branch_office=office) | Q(branch_office__parent=office))
-    return Campaign.objects.none()
-
-
-def visible_events(user) -> QuerySet[SocializationEvent]:
-    """Events of the campaigns the user may see, and events held in a village or district of
-    their area."""
-    if user.is_admin:
-        return SocializationEvent.objects.all()
-    villages = Village.objects.for_user(user)
-    return SocializationEvent.objects.filter(
-        Q(campaign__in=Campaign.objects.for_user(user))
-        | Q(village__in=villages)
-        | Q(district__in=villages.values("district"))
-    )
-
-
 @role_required(*MANAGERS)
 def campaign_create(request):
     return _campaign_form(request, Campaign())
@@ -61,7 +35,7 @@ def campaign_create(request):
 
 @role_required(*MANAGERS)
 def campaign_edit(request, slug):
-    campaign = get_object_or_404(managed_campaigns(request.user), slug=slug)
+    campaign = get_object_or_404(Campaign.objects.managed_by(request.user), slug=slug)
     return _campaign_form(request, campaign)
 
 
@@ -169,7 +143,9 @@ def budget_planner(request, slug, village_code):
 
 @role_required(*ANY_ROLE)
 def event_list(request):
-    events = visible_events(request.user).select_related("campaign", "village", "district__regency")
+    events = SocializationEvent.objects.for_user(request.user).select_related(
+        "campaign", "village", "district__regency"
+    )
     campaign = None
     if request.GET.get("campaign"):
         campaign = get_object_or_404(
