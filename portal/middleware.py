@@ -1,7 +1,8 @@
 import time
 
 from django.conf import settings
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -61,3 +62,25 @@ class SessionIdleMiddleware:
             if now - session.get("seen", 0) >= self.TOUCH_EVERY:
                 session["seen"] = now  # marks the session modified: saved with a new expiry
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than REQUEST_MAX_BYTES before reading it, with a page that
+    says so (413), instead of a slow upload ending in a generic error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            return render(
+                request,
+                "413.html",
+                {"limit": filesizeformat(settings.REQUEST_MAX_BYTES)},
+                status=413,
+            )
+        return self.get_response(request)

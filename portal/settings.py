@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RequestSizeLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +132,9 @@ MEDIA_URL = "/media/"
 AGREEMENT_DOCUMENT_MAX_BYTES = env("AGREEMENT_DOCUMENT_MAX_MB") * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+# The largest request body: the largest upload plus room for the form around it. Form fields
+# without files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, a 400 page).
+REQUEST_MAX_BYTES = max(IMPORT_MAX_BYTES, AGREEMENT_DOCUMENT_MAX_BYTES) + 1024 * 1024
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 # The portal's address, for links in e-mails sent by scheduled jobs (no request to ask).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")

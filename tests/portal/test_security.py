@@ -193,3 +193,33 @@ def test_viewing_a_full_nik_is_audited_and_the_log_is_read_only(
     assert client.get(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
     assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
     assert AuditEvent.objects.count() == 1
+
+
+def test_an_oversized_request_body_gets_a_clear_answer(client, operator, settings):
+    """A body over the limit is refused before it is read: 413 and a page that says why."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.REQUEST_MAX_BYTES = 50_000
+    client.force_login(operator)
+    upload = SimpleUploadedFile("daftar.csv", b"NIK;Nama\n" + b"x" * 60_000)
+    response = client.post(reverse("registration_import"), {"file": upload})
+    assert response.status_code == 413
+    assert "Berkas terlalu besar" in response.text
+    assert "48,8\xa0KB" in response.text
+
+
+def test_too_many_form_fields_get_a_clear_400_page(client, operator, settings):
+    """Django's own limits on form data answer with an Indonesian page, not a crash."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client.force_login(operator)
+    response = client.post(reverse("registration_create"), {f"f{n}": "x" for n in range(50)})
+    assert response.status_code == 400
+    assert "tidak dapat diproses" in response.text
+
+
+def test_a_missing_page_says_so_in_indonesian(client, operator):
+    """404 pages explain that the page does not exist or is outside the user's area."""
+    client.force_login(operator)
+    response = client.get("/tidak-ada/")
+    assert response.status_code == 404
+    assert "tidak ada di wilayah Anda" in response.text
