@@ -218,8 +218,30 @@ class SheetRow:
 
 def header_key(text: Any) -> str:
     text = unicodedata.normalize("NFKD", str(text or "")).lower()
-    text = re.sub(r"\(.*?\)", "", text)
+    text = _without_parentheses(text)
     return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _without_parentheses(text: str) -> str:
+    """re.sub(r"\\(.*?\\)", "", text) in linear time: the regex takes quadratic time (minutes)
+    on a 100 kB cell of "(((...", and header_key reads every cell of the first rows."""
+    parts = []
+    position = 0
+    end = -1  # the first ")" after the latest "(", reused while the next "(" comes before it
+    while (start := text.find("(", position)) >= 0:
+        if end < start:
+            end = text.find(")", start + 1)
+            if end < 0:
+                break
+        newline = text.find("\n", start + 1, end)  # "." does not match a newline
+        if newline >= 0:
+            parts.append(text[position : newline + 1])
+            position = newline + 1
+            continue
+        parts.append(text[position:start])
+        position = end + 1
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 @cache
@@ -672,6 +694,14 @@ def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _xlsx_value(value: Any) -> Any:
+    """Control characters a worksheet cannot hold (openpyxl raises IllegalCharacterError) are
+    dropped, before neutralize() so that dropping them cannot uncover a formula."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def neutralize(value: Any) -> Any:
     """Keep a spreadsheet from running a cell as a formula (CSV/formula injection)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -720,18 +750,18 @@ class SheetWriter:
             bold = Font(bold=True)
             cells = []
             for header in headers:
-                cell = WriteOnlyCell(self.sheet, value=header)
+                cell = WriteOnlyCell(self.sheet, value=neutralize(_xlsx_value(header)))
                 cell.font = bold
                 cells.append(cell)
             self.sheet.append(cells)
         else:
-            self.writer.writerow(headers)
+            self.writer.writerow([neutralize(header) for header in headers])
 
     def row(self, values: list[Any]) -> None:
-        values = [neutralize(value) for value in values]
         if self.file_format == "csv":
-            self.writer.writerow([_csv_value(value) for value in values])
+            self.writer.writerow([_csv_value(neutralize(value)) for value in values])
             return
+        values = [neutralize(_xlsx_value(value)) for value in values]
         from openpyxl.cell import WriteOnlyCell
 
         cells = []

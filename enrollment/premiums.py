@@ -87,4 +87,9 @@ def parse_rupiah(value: str) -> int:
     whole, cents = match.groups()
     if cents and int(cents):
         raise ValidationError(_("Enter a whole number of Rupiah."), code="invalid_amount")
-    return int(re.sub(r"[^0-9]", "", whole))
+    try:
+        return int(re.sub(r"[^0-9]", "", whole))
+    except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits())
+        raise ValidationError(
+            _("Enter an amount in Rupiah, such as Rp1.500.000."), code="invalid_amount"
+        ) from None

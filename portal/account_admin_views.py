@@ -3,10 +3,6 @@ branch staff accounts), print invitation slips; the invitation link; everyone's 
 
 from __future__ import annotations
 
-import re
-
-import qrcode
-import qrcode.image.svg
 from axes.models import AccessLog
 from django import forms
 from django.conf import settings
@@ -20,7 +16,6 @@ from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -33,6 +28,8 @@ from villages.models import BranchOffice, District, Village
 from . import accounts
 from .access import role_required
 from .models import Invitation, User
+from .qr import qr_svg
+from .two_factor import confirmed_device
 
 MANAGERS = ("admin", "branch_staff")
 ACCOUNTS_PER_PAGE = 50
@@ -156,15 +153,6 @@ class AccountSettingsForm(forms.ModelForm):
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def qr_svg(text: str):
-    """`text` as an inline SVG QR code (no image file, no script), as wide as its container."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    svg = image.to_string(encoding="unicode")
-    # Without its fixed size in mm the drawing scales to the slip (the viewBox keeps it square).
-    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', '<svg aria-hidden="true"', svg, count=1)
-    return mark_safe(svg)  # markup qrcode generated from the link, which we built
 
 
 def _link_for(request):
@@ -422,6 +410,11 @@ def account_settings(request):
     logins = AccessLog.objects.filter(username=request.user.get_username()).order_by(
         "-attempt_time"
     )[:LOGINS_SHOWN]
-    return render(
-        request, "portal/accounts/account_settings.html", {"form": form, "logins": logins}
-    )
+    may_use_two_factor = request.user.is_admin or request.user.is_branch_staff
+    context = {
+        "form": form,
+        "logins": logins,
+        "may_use_two_factor": may_use_two_factor,
+        "two_factor_on": may_use_two_factor and confirmed_device(request.user) is not None,
+    }
+    return render(request, "portal/accounts/account_settings.html", context)

@@ -84,3 +84,51 @@ class RequestSizeLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """A user with a confirmed TOTP device enters a code after the password: until then every
+    page but the code page, logout and the language switch redirects to the code page (the
+    Django admin included). Needs django_otp's OTPMiddleware earlier, for `is_verified()`.
+
+    Users without a device are remembered as such in the session (at login, by
+    portal.two_factor.remember_devices, or on the first request), so their pages cost no extra
+    query; a device set up later in the same session verifies that session at once."""
+
+    SESSION_KEY = "two_factor_none"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and self._must_verify(request, user):
+            allowed = {
+                reverse("two_factor_verify"),
+                reverse("logout"),
+                reverse("set_language"),
+            }
+            if user.must_change_password:
+                # PasswordChangeRequiredMiddleware sends everything else there: no loop.
+                allowed.add(reverse("password_change"))
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                from urllib.parse import urlencode
+
+                url = reverse("two_factor_verify")
+                if request.method == "GET":
+                    url += "?" + urlencode({"next": request.get_full_path()})
+                return redirect(url)
+        return self.get_response(request)
+
+    def _must_verify(self, request, user) -> bool:
+        from django_otp import user_has_device
+
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return False
+        if request.session.get(self.SESSION_KEY) == user.pk:
+            return False
+        if user_has_device(user, confirmed=True):
+            return True
+        request.session[self.SESSION_KEY] = user.pk
+        return False

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("enrollment.urls")),
     path("", include("enrollment.follow_up_urls")),
     path("", include("portal.account_urls")),
+    path("", include("portal.two_factor_urls")),
     path("", include("villages.urls")),
     path("admin/", admin.site.urls),
 ]

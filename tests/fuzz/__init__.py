@@ -1,0 +1,1 @@
+"""Property-based (hypothesis) tests: bad input never raises an unexpected exception."""
