@@ -42,8 +42,8 @@ def secrets_of(objects) -> list[str]:
     return values
 
 
-@pytest.fixture
-def socorejo(world, operator, branch_staff):
+@pytest.fixture(name="socorejo")
+def socorejo_objects(world, operator, branch_staff):
     """The objects every URL of the matrix is tried on."""
     registration = register(
         world.socorejo, operator, full_name=SECRET_NAME, phone=SECRET_PHONE, address="Dusun Rahasia"
