@@ -185,6 +185,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "portal.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 OTP_TOTP_ISSUER = "Desa Sadar"
+# Admins may remove a lost device, never read its secret (this also closes the admin's config
+# and QR views, which answered 500 for an unknown device).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # E-mail: the console in development, SMTP from the environment in production.
 if env.bool("EMAIL_TO_CONSOLE", default=DEBUG):

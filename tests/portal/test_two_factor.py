@@ -78,7 +78,7 @@ def test_setup_with_a_wrong_code_keeps_it_off(client, branch_staff):
     device = TOTPDevice.objects.get(user=branch_staff)
     response = client.post(reverse("two_factor_setup"), {"code": wrong_code(device)})
     assert response.status_code == 200
-    assert "The code is wrong" in response.text
+    assert "Kodenya salah" in response.text
     device.refresh_from_db()
     assert not device.confirmed
     response = client.post(reverse("two_factor_setup"), {"code": "abc"})
@@ -91,7 +91,7 @@ def test_setup_with_a_valid_code_turns_it_on(client, admin_user):
     device = TOTPDevice.objects.get(user=admin_user)
     response = client.post(reverse("two_factor_setup"), {"code": code_for(device)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("account_settings")
-    assert "Two-factor authentication is on." in response.text
+    assert "Verifikasi dua langkah aktif." in response.text
     device.refresh_from_db()
     assert device.confirmed
     # This session is verified: the admin keeps working without a second code.
@@ -145,7 +145,7 @@ def test_a_wrong_code_gets_a_clear_message(client, branch_staff, device):
     log_in(client, "cabang")
     response = client.post(reverse("two_factor_verify"), {"code": wrong_code(device)})
     assert response.status_code == 200
-    assert "The code is wrong" in response.text
+    assert "Kodenya salah" in response.text
     assert client.get(reverse("branch_home")).status_code == 302
 
 
@@ -160,7 +160,7 @@ def test_repeated_wrong_codes_are_throttled(client, branch_staff, device):
     assert device.throttling_failure_count == 4
     response = client.post(reverse("two_factor_verify"), {"code": code_for(device)})
     assert response.status_code == 200
-    assert "Too many wrong codes. Wait 8 seconds" in response.text
+    assert "Terlalu banyak kode salah. Tunggu 8 detik" in response.text
     assert client.get(reverse("branch_home")).status_code == 302
     unthrottle(device)
     response = client.post(reverse("two_factor_verify"), {"code": code_for(device)})
@@ -191,7 +191,7 @@ def test_disable_needs_a_valid_code(client, branch_staff, device):
     client.post(reverse("two_factor_verify"), {"code": code_for(device)})
     response = client.post(reverse("two_factor_disable"), {"code": wrong_code(device)})
     assert response.status_code == 200
-    assert "The code is wrong" in response.text
+    assert "Kodenya salah" in response.text
     assert TOTPDevice.objects.filter(user=branch_staff).exists()
     unthrottle(device)
     response = client.post(reverse("two_factor_disable"), {"code": code_for(device, drift=1)})
