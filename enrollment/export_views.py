@@ -96,6 +96,10 @@ def registration_export(request, fmt):
     if fmt not in ExportRecord.Format.values:
         raise Http404
     columns, make_row = (BPJS_COLUMNS, _bpjs_row) if fmt == "bpjs" else (COLUMNS, _list_row)
+    # Villages see a member's status, never the KPJ number (tied to the member's balance).
+    shown = [i for i, column in enumerate(columns) if not (
+        column == "KPJ" and request.user.is_village_operator)]  # fmt: skip
+    columns = [columns[i] for i in shown]
     file_format = "csv" if fmt == "csv" else "xlsx"
     writer = importing.SheetWriter(
         file_format,
@@ -107,7 +111,8 @@ def registration_export(request, fmt):
     # A data format: Indonesian labels whatever the user's language.
     with translation.override("id"):
         for registration in filtered_registrations(request).iterator(chunk_size=2000):
-            writer.row(make_row(registration))
+            row = make_row(registration)
+            writer.row([row[i] for i in shown])
             count += 1
     content = writer.close()
     ExportRecord.objects.create(

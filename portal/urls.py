@@ -28,3 +28,5 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "portal.errors.server_error"

@@ -1,7 +1,9 @@
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from enrollment import services
 from enrollment.models import Participant, Registration, RegistrationEvent
@@ -355,5 +357,10 @@ def test_operators_never_see_the_kpj_number(client, operator, branch_staff, worl
     assert "Terverifikasi" in page
     assert "19000000077" not in page
     assert "19000000077" not in client.get(reverse("registration_list")).text
+    csv_export = client.get(reverse("registration_export", args=["csv"])).content.decode()
+    assert "KPJ" not in csv_export and "19000000077" not in csv_export
+    bpjs_export = client.get(reverse("registration_export", args=["bpjs"]))
+    cells = [v for row in load_workbook(io.BytesIO(bpjs_export.content)).active.values for v in row]
+    assert "KPJ" not in cells and "19000000077" not in cells
     client.force_login(branch_staff)
     assert "19000000077" in client.get(registration.get_absolute_url()).text
