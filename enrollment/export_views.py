@@ -5,6 +5,8 @@ from django.utils import timezone, translation
 from django_tables2 import RequestConfig
 
 from portal.access import role_required
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.spreadsheets import attachment
 
 from . import importing
@@ -115,15 +117,22 @@ def registration_export(request, fmt):
             writer.row([row[i] for i in shown])
             count += 1
     content = writer.close()
-    ExportRecord.objects.create(
-        by=request.user,
-        file_format=fmt,
-        filters={
-            key: values[0] if len(values) == 1 else values
-            for key, values in request.GET.lists()
-            if key != "page" and any(values)
-        },
-        row_count=count,
+    filters = {
+        key: values[0] if len(values) == 1 else values
+        for key, values in request.GET.lists()
+        if key != "page" and any(values)
+    }
+    record = ExportRecord.objects.create(
+        by=request.user, file_format=fmt, filters=filters, row_count=count
+    )
+    # Also in the one searchable audit log, next to the views of full NIKs.
+    audit_record(
+        request=request,
+        action=AuditEvent.Action.EXPORT,
+        obj=record,
+        format=fmt,
+        filters=filters,
+        rows=count,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"pendaftaran-{'bpjs-' if fmt == 'bpjs' else ''}{stamp}.{file_format}"

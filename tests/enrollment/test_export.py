@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from enrollment.models import ExportRecord, ImportBatch
+from portal.models import AuditEvent
 
 from .registering import nik_for, register
 from .test_import_views import confirm, upload_ok
@@ -133,6 +134,11 @@ def test_every_export_is_recorded_with_who_when_what_filter_and_how_many_rows(
     assert first.dataset == "registrations"
     assert first.at >= before
     assert (second.file_format, second.row_count, second.filters) == ("csv", 4, {})
+    events = AuditEvent.objects.filter(action="export").order_by("at")
+    assert [(e.user, e.detail["format"], e.detail["rows"]) for e in events] == [
+        (branch_staff, "bpjs", 3),
+        (branch_staff, "csv", 4),
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
