@@ -71,7 +71,7 @@ def run(command: list[str], env: dict) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pg_dump_and_restore_round_trips_the_demo_data_exactly(tmp_path):
+def test_pg_dump_and_restore_round_trips_the_demo_data_exactly(tmp_path, seeded_rates):
     demo_load(log=lambda message: None)
     settings = connection.settings_dict
     tables = portal_tables()
