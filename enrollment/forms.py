@@ -104,9 +104,9 @@ class RegistrationForm(forms.Form):
     def rebind(self, data) -> RegistrationForm:
         """Check another row with this same form. An import checks thousands of rows for one
         village: building a new form per row (Django deep-copies every field) cost more than
-        the checks themselves."""
+        the checks themselves. Bound fields are kept: they read the data when asked."""
         self.data, self.is_bound = data, True
-        self._errors, self._bound_fields_cache = None, {}
+        self._errors = None
         self.warnings, self.premium, self.nik_info = [], None, None
         return self
 

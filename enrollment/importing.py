@@ -210,6 +210,18 @@ class Layout:
         }
 
 
+def template_layout() -> Layout:
+    """The template's own layout: every column, under the template's headings."""
+    return Layout(
+        file_format="xlsx",
+        header_row=1,
+        headers=list(HEADERS.values()),
+        columns={
+            name: Column(index, header) for index, (name, header) in enumerate(HEADERS.items())
+        },
+    )
+
+
 @dataclass
 class SheetRow:
     number: int  # as the spreadsheet program shows it, counting from 1 with the heading row

@@ -64,20 +64,19 @@ def write_file(path: Path, size: int) -> None:
             writer.writerows(rows(size))
         return
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Peserta")
+    # Written as Excel writes a workbook: the sheet's dimension first (openpyxl's write-only
+    # mode leaves it out, and readers must then scan the whole sheet to find its size).
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Peserta"
     sheet.append(HEADERS)
     for row in rows(size):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # NIKs and phone numbers kept as text, as the template asks
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(row)
+    for column in sheet.iter_cols(min_row=2):
+        for cell in column:
+            cell.number_format = "@"  # NIKs and phone numbers kept as text, as the template asks
     workbook.save(path)
-
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -395,20 +395,20 @@ def checked_batch(client, operator, world):
 
 
 def test_a_failure_in_the_middle_of_the_save_leaves_no_rows(checked_batch, operator, monkeypatch):
-    monkeypatch.setattr(services, "IMPORT_SAVE_CHUNK", 2)
-    real = RegistrationEvent.objects.bulk_create
-    calls = []
+    """The participants are inserted, then inserting the registrations fails: nothing stays."""
+    real = services._insert_select
+    inserted = []
 
-    def failing(objs, *args, **kwargs):
-        calls.append(len(objs))
-        if len(calls) == 2:
+    def failing(model, rows, columns):
+        if model is Registration:
             raise RuntimeError("disk full")
-        return real(objs, *args, **kwargs)
+        inserted.append(real(model, rows, columns))
+        return inserted[-1]
 
-    monkeypatch.setattr(RegistrationEvent.objects, "bulk_create", failing)
+    monkeypatch.setattr(services, "_insert_select", failing)
     with pytest.raises(RuntimeError):
         services.registrations_import(batch=checked_batch, by=operator)
-    assert calls == [2, 2]
+    assert inserted == [5]  # the participants were in, before the failure took them out again
     assert not Participant.objects.exists()
     assert not Registration.objects.exists()
     checked_batch.refresh_from_db()
@@ -438,7 +438,7 @@ def test_the_unique_constraint_catches_a_nik_registered_after_the_recheck(
     """Someone registers a NIK between the save's re-check and its insert: the database refuses
     the duplicate, nothing is kept, and the save is tried again."""
     taken = checked_batch.rows.order_by("number")[0]
-    real = services._registered_niks
+    real = services._insert_select
     calls = []
 
     def register_elsewhere():
@@ -447,16 +447,16 @@ def test_the_unique_constraint_catches_a_nik_registered_after_the_recheck(
         finally:
             connection.close()
 
-    def racing(niks):
-        found = real(niks)
-        if not calls:  # another request, its own connection, commits in between
-            thread = threading.Thread(target=register_elsewhere)
-            thread.start()
-            thread.join(timeout=30)
-        calls.append(1)
-        return found
+    def racing(model, rows, columns):
+        if model is Participant:
+            if not calls:  # another request, its own connection, commits in between
+                thread = threading.Thread(target=register_elsewhere)
+                thread.start()
+                thread.join(timeout=30)
+            calls.append(1)
+        return real(model, rows, columns)
 
-    monkeypatch.setattr(services, "_registered_niks", racing)
+    monkeypatch.setattr(services, "_insert_select", racing)
     batch = services.registrations_import(batch=checked_batch, by=operator)
     assert len(calls) == 2
     assert (batch.created_count, batch.meanwhile_count) == (4, 1)
