@@ -1,17 +1,40 @@
-# Two commands: `make run` (portal with demo data on SQLite) and `make test` (whole suite on PostgreSQL).
+# `make run` (portal with demo data on SQLite, and the task worker), `make test` (whole suite on
+# PostgreSQL), `make serve` (production: gunicorn and the task worker, docs/deployment.md) and
+# `make loadtest` (a bounded load test on loopback, scripts/loadtest/).
 PY := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
-.PHONY: run test lint messages
+.PHONY: run serve loadtest test lint messages
 
 run: export DEBUG = true
+run: export TASK_WORKER = true
 run:
 	scripts/setup
 	@# A local .env with DEBUG on, so that any later manage.py command works in this checkout.
 	@test -f .env || printf 'DEBUG=true\n' > .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	scripts/run-together "$(PY) manage.py runserver 127.0.0.1:8000" "$(PY) manage.py db_worker"
+
+# Production settings: DEBUG off, so SECRET_KEY must be set (environment or .env); HTTPS is
+# expected at the load balancer (SECURE_SSL_REDIRECT=false to try it over plain HTTP).
+WEB_CONCURRENCY ?= 4
+BIND ?= 127.0.0.1:8000
+serve: export DEBUG = false
+serve: export TASK_WORKER = true
+serve:
+	@test -n "$$SECRET_KEY" || grep -qs '^SECRET_KEY=.' .env || \
+		{ echo "make serve needs SECRET_KEY (environment or .env): see docs/deployment.md" >&2; exit 1; }
+	scripts/setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	scripts/run-together \
+		".venv/bin/gunicorn portal.wsgi --workers $(WEB_CONCURRENCY) --bind $(BIND) --access-logfile -" \
+		"$(PY) manage.py db_worker --no-reload"
+
+loadtest:
+	scripts/setup loadtest
+	$(PY) scripts/loadtest/run.py
 
 test: export DEBUG = false
 test: export SECRET_KEY = test-only-not-a-secret

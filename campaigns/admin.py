@@ -2,14 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from villages.models import District, Regency, Village
 
-from . import services
+from . import services, tally
 from .forms import CategoriesField
 from .models import (
     Agreement,
@@ -184,15 +183,13 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Add villages"), {"fields": ["add_regency", "add_district"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(village_count=Count("participations"))
-
-    @admin.display(description=_("villages"), ordering="village_count")
-    def village_count(self, campaign):
-        return campaign.village_count
-
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        self._add_villages(request, form)
+        # Dates, rules, targets or villages may have changed: count the campaign again.
+        tally.campaign_recount(form.instance)
+
+    def _add_villages(self, request, form):
         regency, district = form.cleaned_data["add_regency"], form.cleaned_data["add_district"]
         if regency is None and district is None:
             return

@@ -29,6 +29,10 @@ class AgreementFilter(django_filters.FilterSet):
 
 
 class CampaignVillageFilter(django_filters.FilterSet):
+    """Narrows a campaign's village table. The choices come from the campaign's roll-ups: its
+    regencies, and the districts of the chosen regency (all of them when there is only one),
+    so a national campaign does not offer seven thousand districts at once."""
+
     regency = django_filters.ModelChoiceFilter(
         field_name="village__district__regency",
         queryset=Regency.objects.none(),
@@ -45,10 +49,11 @@ class CampaignVillageFilter(django_filters.FilterSet):
         model = CampaignVillage
         fields = ["regency", "district", "q"]
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, regencies: list[str], districts: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        districts = District.objects.filter(villages__campaign_participations__campaign=campaign)
-        self.filters["district"].queryset = districts.distinct().order_by("name")
-        self.filters["regency"].queryset = (
-            Regency.objects.filter(districts__in=districts).distinct().order_by("name")
+        self.filters["regency"].queryset = Regency.objects.filter(code__in=regencies).order_by(
+            "name"
+        )
+        self.filters["district"].queryset = District.objects.filter(code__in=districts).order_by(
+            "name"
         )

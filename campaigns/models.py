@@ -288,6 +288,13 @@ class Campaign(models.Model):
         default=False,
         help_text=_("Anyone may see the villages' progress and ranking (no personal data)."),
     )
+    # Kept by campaigns.tally: the village rows' sums, so totals need not add up every village.
+    village_count = models.PositiveIntegerField(_("villages"), default=0, editable=False)
+    target_total = models.PositiveBigIntegerField(_("target"), default=0, editable=False)
+    villages_reached = models.PositiveIntegerField(
+        _("villages that reached their target"), default=0, editable=False
+    )
+    ranked_on = models.DateField(_("ranking snapshot taken on"), null=True, editable=False)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -347,6 +354,21 @@ class CampaignVillage(models.Model):
     target_override = models.PositiveIntegerField(
         _("target"), null=True, blank=True, help_text=_("Empty: the campaign's target per village.")
     )
+    # The village's numbers in this campaign, kept in step with its registrations by
+    # campaigns.tally (in the same transaction as every change); `reconcile_tallies` checks them.
+    counted = models.PositiveIntegerField(_("counted"), default=0, editable=False)
+    members = models.PositiveIntegerField(_("members"), default=0, editable=False)
+    officials_enrolled = models.PositiveIntegerField(
+        _("officials enrolled"), default=0, editable=False
+    )
+    funding_ended = models.PositiveIntegerField(
+        _("village funding ended"), default=0, editable=False
+    )
+    continued = models.PositiveIntegerField(_("still paying"), default=0, editable=False)
+    score = models.FloatField(_("score"), default=0, editable=False)
+    rank_before = models.PositiveIntegerField(
+        _("rank at the last snapshot"), null=True, editable=False
+    )
 
     class Meta:
         ordering = ["campaign", "village"]
@@ -355,9 +377,34 @@ class CampaignVillage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "village"], name="campaign_village_once"),
         ]
+        indexes = [models.Index(fields=["campaign", "-score"], name="campaign_village_ranking")]
 
     def __str__(self):
         return f"{self.campaign} · {self.village}"
+
+
+class CampaignWeek(models.Model):
+    """How many registrations count toward a campaign, per week (its Monday, Asia/Jakarta) and
+    per worker category, programme and funding source: the chart, the forecast and the
+    breakdowns without counting registrations. Kept in step by campaigns.tally."""
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="weeks")
+    week = models.DateField()
+    category = models.CharField(max_length=10)
+    jht = models.BooleanField()
+    funding_source = models.CharField(max_length=12)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "week", "category", "jht", "funding_source"],
+                name="campaign_week_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.week}: {self.count}"
 
 
 class ScoreCriterion(models.Model):

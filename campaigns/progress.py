@@ -1,14 +1,17 @@
-"""Campaign progress: the one place where registrations are counted toward targets. Every page,
-export and test reads its numbers from here."""
+"""Campaign progress: the one place where the numbers toward targets are read. Every page,
+export and test reads them from here; campaigns.tally keeps them in step with the
+registrations, so no page counts registrations."""
 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import (
     Count,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -17,20 +20,16 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models.functions import Cast, Coalesce, Least, Left, NullIf
 from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
-from enrollment.models import (
-    CommissionRule,
-    FundedPeriod,
-    FundingSource,
-    Registration,
-    WorkerCategory,
-)
+from enrollment.models import CommissionRule, Registration
+from villages.models import District, Regency
 
+from . import tally
 from .forecast import Forecast, forecast
-from .models import Campaign, CampaignVillage, ScoreCriterion
+from .models import Campaign, CampaignVillage, CampaignWeek, ScoreCriterion
 
 
 def _period_end(campaign: Campaign, on: datetime.date | None) -> datetime.date:
@@ -40,34 +39,39 @@ def _period_end(campaign: Campaign, on: datetime.date | None) -> datetime.date:
 def counted_registrations(campaign: Campaign, *, on: datetime.date | None = None) -> QuerySet:
     """The registrations that count toward the campaign's targets (up to `on`): in a taking-part
     village, registered within the period, with a counted status and category."""
-    end = _period_end(campaign, on)
-    registrations = Registration.objects.filter(
+    return Registration.objects.filter(
+        tally.counted_rule(campaign, end=_period_end(campaign, on)),
         village__campaign_participations__campaign=campaign,
-        created_at__date__gte=campaign.starts_on,
-        created_at__date__lte=end,
-        status__in=campaign.counted_statuses(),
     )
-    if campaign.categories:
-        registrations = registrations.filter(participant__category__in=campaign.categories)
-    return registrations
 
 
-def _counted_in_village(campaign: Campaign, end: datetime.date) -> QuerySet:
-    """The same rule as counted_registrations, for the village of the outer CampaignVillage."""
-    registrations = Registration.objects.filter(
-        village=OuterRef("village"),
-        created_at__date__gte=campaign.starts_on,
-        created_at__date__lte=end,
-        status__in=campaign.counted_statuses(),
+def ranked(campaign: Campaign) -> QuerySet:
+    """The campaign's village rows with their stored numbers and target, best score first."""
+    return (
+        CampaignVillage.objects.filter(campaign=campaign)
+        .select_related("village__district__regency")
+        .annotate(target=Coalesce("target_override", Value(campaign.default_target)))
+        .annotate(
+            target_share=Coalesce(
+                Least(
+                    Cast("counted", FloatField()) / NullIf(F("target"), 0),
+                    Value(1.0),
+                ),
+                Value(0.0),
+            )
+        )
+        .order_by("-score", "village__name")
     )
-    if campaign.categories:
-        registrations = registrations.filter(participant__category__in=campaign.categories)
-    return registrations
 
 
-def _share(numerator: int, denominator: int | None) -> float:
-    """numerator / denominator capped at 1; 0 when the denominator is unknown or zero."""
-    return min(numerator / denominator, 1.0) if denominator else 0.0
+def with_shares(rows, campaign: Campaign) -> list[CampaignVillage]:
+    """The rows, each with its shares (target_share, officials_share, working_age_share,
+    continuing_share) for display."""
+    rows = list(rows)
+    for row in rows:
+        for measure, value in tally.shares(row, campaign).items():
+            setattr(row, SHARES[measure], value)
+    return rows
 
 
 SHARES = {
@@ -78,79 +82,14 @@ SHARES = {
 }
 
 
-def _count(registrations: QuerySet):
-    """A correlated subquery counting `registrations` (filtered on OuterRef("village"))."""
-    counted = registrations.values("village").annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _count_registrations(periods: QuerySet):
-    """A correlated subquery counting the distinct registrations of funded `periods`."""
-    counted = (
-        periods.values("registration__village")
-        .annotate(n=Count("registration", distinct=True))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def village_rows(
-    campaign: Campaign, *, on: datetime.date | None = None, villages=None
-) -> list[CampaignVillage]:
+def village_rows(campaign: Campaign, *, villages=None) -> list[CampaignVillage]:
     """The campaign's villages (or only `villages`) with target, counted, officials enrolled,
-    members, their shares and the score (0–100, by the campaign's criteria), best first.
-
-    One query: every count is a correlated subquery evaluated once per village; shares and
-    score are computed here, so no count is repeated inside the SQL."""
-    end = _period_end(campaign, on)
-    members = Registration.objects.filter(
-        village=OuterRef("village"), status__in=["verified", "active"], created_at__date__lte=end
-    )
-    rows = (
-        CampaignVillage.objects.filter(campaign=campaign)
-        .select_related("village__district__regency")
-        .annotate(
-            target=Coalesce("target_override", Value(campaign.default_target)),
-            counted=_count(_counted_in_village(campaign, end)),
-            officials_enrolled=_count(
-                members.filter(participant__category=WorkerCategory.VILLAGE_OFFICIAL)
-            ),
-            members=_count(members),
-        )
-    )
+    members, their shares and the score (0–100, by the campaign's criteria), best first. Reads
+    the numbers campaigns.tally keeps; meant for one village or a page of them."""
+    rows = ranked(campaign)
     if villages is not None:
         rows = rows.filter(village__in=villages)
-    criteria = list(campaign.criteria.all()) or [
-        ScoreCriterion(campaign=campaign, measure=ScoreCriterion.Measure.TARGET, weight=1)
-    ]
-    if any(criterion.measure == ScoreCriterion.Measure.CONTINUING for criterion in criteria):
-        # Joins of funded periods rather than nested EXISTS: the same rule as the registration
-        # queryset's village_funding_ended() and continuing(), fast enough per village.
-        ended = (
-            FundedPeriod.objects.village_funded()
-            .filter(registration__village=OuterRef("village"), ends_on__lt=end)
-            .exclude(registration__status=Registration.Status.REJECTED)
-        )
-        continued = ended.filter(
-            registration__funded_periods__funding_source=FundingSource.PARTICIPANT,
-            registration__funded_periods__starts_on__gt=F("ends_on"),
-        )
-        rows = rows.annotate(
-            funding_ended=_count_registrations(ended), continued=_count_registrations(continued)
-        )
-    total_weight = sum(criterion.weight for criterion in criteria) or 1
-    result = list(rows)
-    for row in result:
-        row.target_share = _share(row.counted, row.target)
-        row.officials_share = _share(row.officials_enrolled, row.village.official_count)
-        row.working_age_share = _share(row.members, row.village.working_age_population)
-        row.continuing_share = _share(
-            getattr(row, "continued", 0), getattr(row, "funding_ended", 0)
-        )
-        weighted = sum(getattr(row, SHARES[c.measure]) * c.weight for c in criteria)
-        row.score = weighted * 100 / total_weight
-    result.sort(key=lambda row: (-row.score, row.village.name))
-    return result
+    return with_shares(rows, campaign)
 
 
 def village_row(campaign: Campaign, village) -> CampaignVillage | None:
@@ -159,20 +98,46 @@ def village_row(campaign: Campaign, village) -> CampaignVillage | None:
     return rows[0] if rows else None
 
 
-def ranking(campaign: Campaign, *, on: datetime.date | None = None) -> dict[int, int]:
-    """Each village's rank among all the campaign's villages by score (ties share a rank).
-    Computed over every village, so a filtered table still shows the campaign-wide rank."""
-    return ranks_from_scores((row.village_id, row.score) for row in village_rows(campaign, on=on))
+def ranks(campaign: Campaign, rows) -> dict[str, int]:
+    """The campaign-wide rank of each of `rows` (ties share a rank: "1, 2, 2, 4"): one query,
+    counting for each row the villages with a higher score (the ranking index answers it)."""
+    higher = (
+        CampaignVillage.objects.filter(campaign=campaign, score__gt=OuterRef("score"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counted = CampaignVillage.objects.filter(pk__in=[row.pk for row in rows]).annotate(
+        higher=Coalesce(Subquery(higher, output_field=IntegerField()), Value(0))
+    )
+    return {village: n + 1 for village, n in counted.values_list("village_id", "higher")}
 
 
-def ranks_from_scores(scores) -> dict[int, int]:
+def ranking(campaign: Campaign) -> dict[str, int]:
+    """Every village's rank, best first: for tests and small campaigns (reads every row)."""
+    scores = CampaignVillage.objects.filter(campaign=campaign).order_by("-score", "village__name")
+    return ranks_from_scores(scores.values_list("village_id", "score"))
+
+
+def ranks_from_scores(scores) -> dict[str, int]:
     """Competition ranking ("1, 2, 2, 4") of (village_id, score) pairs sorted best first."""
-    ranks, previous_score, rank = {}, None, 0
+    result, previous_score, rank = {}, None, 0
     for position, (village_id, score) in enumerate(scores, start=1):
         if score != previous_score:
             rank, previous_score = position, score
-        ranks[village_id] = rank
-    return ranks
+        result[village_id] = rank
+    return result
+
+
+def rank_changes(rows, ranks: dict[str, int]) -> dict[str, int]:
+    """How many places each row's village rose (positive) or fell since the last ranking
+    snapshot (campaigns.services.rankings_snapshot)."""
+    return {
+        row.village_id: row.rank_before - ranks[row.village_id]
+        for row in rows
+        if row.rank_before is not None and row.village_id in ranks
+    }
 
 
 @dataclass(frozen=True)
@@ -195,68 +160,90 @@ class Totals:
         return max(self.target - self.counted, 0)
 
 
-def totals(campaign: Campaign, *, on: datetime.date | None = None) -> Totals:
-    end = _period_end(campaign, on)
-    per_village = CampaignVillage.objects.filter(campaign=campaign).annotate(
-        target=Coalesce("target_override", Value(campaign.default_target)),
-        counted=_count(_counted_in_village(campaign, end)),
-    )
-    return totals_from_rows(per_village)
+BREAKDOWNS = ["category", "program", "funding_source"]
 
 
-def totals_from_rows(rows) -> Totals:
-    """Totals of village rows (anything with `target` and `counted`, e.g. village_rows)."""
-    pairs = [(row.target, row.counted) for row in rows]
-    return Totals(
-        counted=sum(counted for _, counted in pairs),
-        target=sum(target for target, _ in pairs),
-        villages=len(pairs),
-        villages_reached=sum(1 for target, counted in pairs if counted >= target),
+@dataclass(frozen=True)
+class Numbers:
+    """A campaign's totals, weekly counts and breakdowns, from its stored weekly counts."""
+
+    totals: Totals
+    weeks: dict[datetime.date, int]
+    breakdowns: dict[str, list[tuple]]
+
+
+def numbers(campaign: Campaign) -> Numbers:
+    """One query: the campaign's weekly counts by category, programme and funding source."""
+    weeks: Counter = Counter()
+    by: dict[str, Counter] = {name: Counter() for name in BREAKDOWNS}
+    for week, category, jht, source, n in campaign.weeks.filter(count__gt=0).values_list(
+        "week", "category", "jht", "funding_source", "count"
+    ):
+        weeks[week] += n
+        by["category"][category] += n
+        by["program"][jht] += n
+        by["funding_source"][source] += n
+    totals = Totals(
+        counted=sum(weeks.values()),
+        target=campaign.target_total,
+        villages=campaign.village_count,
+        villages_reached=campaign.villages_reached,
     )
+    return Numbers(
+        totals=totals,
+        weeks=dict(sorted(weeks.items())),
+        breakdowns={name: counts.most_common() for name, counts in by.items()},
+    )
+
+
+def totals(campaign: Campaign) -> Totals:
+    """The campaign's totals as they are now (its sums read again)."""
+    campaign.refresh_from_db(fields=["target_total", "village_count", "villages_reached"])
+    return numbers(campaign).totals
+
+
+def totals_of(campaigns: list[Campaign]) -> list[Totals]:
+    """The totals of several campaigns (a list page): one query for them all."""
+    counted = dict(
+        CampaignWeek.objects.filter(campaign__in=campaigns)
+        .order_by()
+        .values("campaign")
+        .annotate(n=Sum("count"))
+        .values_list("campaign", "n")
+    )
+    return [
+        Totals(
+            counted=counted.get(campaign.pk) or 0,
+            target=campaign.target_total,
+            villages=campaign.village_count,
+            villages_reached=campaign.villages_reached,
+        )
+        for campaign in campaigns
+    ]
 
 
 def weekly_counts(campaign: Campaign) -> dict[datetime.date, int]:
     """Counted registrations per week (keyed by the week's Monday, Asia/Jakarta)."""
-    weeks = (
-        counted_registrations(campaign)
-        .annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by("week")
-    )
-    return {row["week"].date(): row["n"] for row in weeks}
-
-
-def campaign_forecast(
-    campaign: Campaign,
-    *,
-    today: datetime.date | None = None,
-    total: Totals | None = None,
-    weeks: dict[datetime.date, int] | None = None,
-) -> Forecast:
-    """The pace forecast; pass totals and weekly counts already at hand to avoid recounting."""
-    total = total or totals(campaign)
-    return forecast(
-        weekly_counts=weeks if weeks is not None else weekly_counts(campaign),
-        counted=total.counted,
-        target=total.target,
-        today=today or timezone.localdate(),
-        ends_on=campaign.ends_on,
-    )
-
-
-BREAKDOWNS = {
-    "category": "participant__category",
-    "program": "jht",
-    "funding_source": "funding_source",
-}
+    return numbers(campaign).weeks
 
 
 def breakdown(campaign: Campaign, by: str) -> list[tuple[str, int]]:
     """Counted registrations by worker category, program or funding source, largest first."""
-    field = BREAKDOWNS[by]
-    rows = counted_registrations(campaign).values(field).annotate(n=Count("id")).order_by("-n")
-    return [(row[field], row["n"]) for row in rows]
+    return numbers(campaign).breakdowns[by]
+
+
+def campaign_forecast(
+    campaign: Campaign, *, today: datetime.date | None = None, numbers_: Numbers | None = None
+) -> Forecast:
+    """The pace forecast (pass the campaign's numbers when already at hand)."""
+    numbers_ = numbers_ or numbers(campaign)
+    return forecast(
+        weekly_counts=numbers_.weeks,
+        counted=numbers_.totals.counted,
+        target=numbers_.totals.target,
+        today=today or timezone.localdate(),
+        ends_on=campaign.ends_on,
+    )
 
 
 @dataclass
@@ -273,24 +260,32 @@ class Rollup:
         return int(self.counted * 100 // self.target) if self.target else 0
 
 
-def rollup(rows, level: str) -> list[Rollup]:
-    """Sum village rows (from village_rows) per district or regency, in code order."""
-    groups: dict[str, Rollup] = {}
-    for row in rows:
-        area = row.village.district if level == "district" else row.village.district.regency
-        group = groups.setdefault(area.code, Rollup(code=area.code, name=area.name))
-        group.villages += 1
-        group.villages_reached += row.counted >= row.target
-        group.counted += row.counted
-        group.target += row.target
-    return [groups[code] for code in sorted(groups)]
+AREA_CODE_LENGTH = {"regency": len("35.23"), "district": len("35.23.12")}
 
 
-def rank_changes(campaign: Campaign, ranks: dict[int, int], *, today=None) -> dict[int, int]:
-    """How many places each village rose (positive) or fell since a week ago."""
-    today = today or timezone.localdate()
-    before = ranking(campaign, on=today - datetime.timedelta(days=7))
-    return {village: before[village] - rank for village, rank in ranks.items() if village in before}
+def rollup(campaign: Campaign, level: str, *, within: str = "") -> list[Rollup]:
+    """The campaign's villages summed per district or regency (only those whose code starts
+    with `within`), in code order: one grouped query over the stored numbers, one for names."""
+    target = Coalesce("target_override", Value(campaign.default_target))
+    rows = (
+        CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=within)
+        .annotate(area=Left("village_id", AREA_CODE_LENGTH[level]))
+        .order_by()
+        .values("area")
+        .annotate(
+            villages=Count("pk"),
+            villages_reached=Count("pk", filter=Q(counted__gte=target)),
+            counted=Sum("counted"),
+            target=Sum(target),
+        )
+        .order_by("area")
+    )
+    area_model = District if level == "district" else Regency
+    groups = [Rollup(code=row.pop("area"), name="", **row) for row in rows]
+    names = area_model.objects.in_bulk([group.code for group in groups])
+    for group in groups:
+        group.name = names[group.code].name if group.code in names else group.code
+    return groups
 
 
 def agent_leaderboard(campaign: Campaign, *, today: datetime.date | None = None) -> list[dict]:

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from .models import Campaign
-from .progress import ranking, totals, village_rows
+from .progress import numbers, ranked, ranks, with_shares
 
 VILLAGES_PER_PAGE = 50
 
@@ -19,22 +19,18 @@ def leaderboard(request, slug):
         Campaign.objects.public().select_related("branch_office").prefetch_related("criteria"),
         slug=slug,
     )
-    # Rank every village once, page through the ranked ids, then compute only the page's rows.
-    ranks = ranking(campaign)
-    page = Paginator(list(ranks), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = sorted(
-        village_rows(campaign, villages=page.object_list),
-        key=lambda row: page.object_list.index(row.village_id),
-    )
+    page = Paginator(ranked(campaign), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = with_shares(page.object_list, campaign)
+    rank_of = ranks(campaign, rows)
     for row in rows:
-        row.rank = ranks[row.village_id]
+        row.rank = rank_of[row.village_id]
     return render(
         request,
         "campaigns/leaderboard.html",
         {
             "campaign": campaign,
             "criteria": campaign.criteria.all(),
-            "total": totals(campaign),
+            "total": numbers(campaign).totals,
             "page": page,
             "rows": rows,
         },

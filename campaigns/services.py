@@ -3,18 +3,21 @@ function is atomic; villages outside the user's area are refused, never silently
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.models import User
 from villages.models import District, Regency, Village
 
+from . import tally
 from .models import Campaign, CampaignVillage, ScoreCriterion
 
 SLUG_MAX_LENGTH = Campaign._meta.get_field("slug").max_length
@@ -77,6 +80,7 @@ def campaign_save(
             ScoreCriterion.objects.filter(campaign=campaign, measure=measure).delete()
     if village_changes:
         campaign_villages_set(campaign, **village_changes, by=by)
+    tally.campaign_recount(campaign)
     return campaign
 
 
@@ -147,4 +151,20 @@ def campaign_villages_set(
         removed, _ = (
             campaign.participations.filter(remove_rule).filter(village__in=visible).delete()
         )
+    tally.campaign_recount(campaign)
     return VillagesChanged(added=len(to_add), retargeted=retargeted, removed=removed)
+
+
+def rankings_snapshot(*, campaign: Campaign, on: datetime.date | None = None) -> None:
+    """Remember every village's current rank, so the ranking shows who rose or fell since
+    (run weekly by `manage.py snapshot_rankings`). One statement, whatever the campaign's size."""
+    table = connection.ops.quote_name(CampaignVillage._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET rank_before = ranked.rank FROM ("
+            f"  SELECT id, RANK() OVER (ORDER BY score DESC) AS rank FROM {table}"
+            f"  WHERE campaign_id = %s"
+            f") AS ranked WHERE {table}.id = ranked.id",
+            [campaign.pk],
+        )
+        Campaign.objects.filter(pk=campaign.pk).update(ranked_on=on or timezone.localdate())

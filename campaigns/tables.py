@@ -1,7 +1,9 @@
 import django_tables2 as tables
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import progress
 from .models import Agreement, CampaignVillage
 
 
@@ -25,8 +27,9 @@ class AgreementTable(tables.Table):
 
 
 class CampaignVillageTable(tables.Table):
-    """One row per village of a campaign, with its progress; `ranks` and `changes` come from
-    progress.ranking and progress.rank_changes (campaign-wide, whatever the filter)."""
+    """One row per village of a campaign, with its progress. Ranks are campaign-wide whatever
+    the filter, computed for the shown page only; the change is since the last ranking
+    snapshot."""
 
     rank = tables.Column(
         empty_values=(), order_by=("-score", "village__name"), verbose_name=_("Rank")
@@ -42,7 +45,7 @@ class CampaignVillageTable(tables.Table):
     target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "numeric"}})
     progress = tables.TemplateColumn(
         template_name="campaigns/includes/progress_cell.html",
-        order_by=("-target_share",),
+        order_by=("-target_share", "village__name"),
         verbose_name=_("Progress"),
     )
     score = tables.Column(verbose_name=_("Score"), attrs={"td": {"class": "numeric"}})
@@ -54,16 +57,29 @@ class CampaignVillageTable(tables.Table):
                     "score"]  # fmt: skip
         empty_text = _("No villages match.")
 
-    def __init__(self, *args, ranks, changes, **kwargs):
+    def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.ranks, self.changes = ranks, changes
+        self.campaign = campaign
+        self._ranks = None
+
+    @property
+    def ranks(self) -> dict[str, int]:
+        """The ranks of the rows shown (this page's, or all when not paginated)."""
+        if self._ranks is None:
+            if hasattr(self, "page"):
+                rows = [row.record for row in self.page.object_list]
+                self._ranks = progress.ranks(self.campaign, rows)
+            else:  # the whole table (an export): rank every village at once
+                self._ranks = progress.ranking(self.campaign)
+        return self._ranks
 
     def render_rank(self, record):
-        rank, change = self.ranks.get(record.village_id, ""), self.changes.get(record.village_id)
+        rank = self.ranks.get(record.village_id, "")
+        change = record.rank_before - rank if record.rank_before and rank else 0
         if not change:
             return rank
         arrow, css = ("▲", "rank-up") if change > 0 else ("▼", "rank-down")
-        title = _("Change since last week")
+        title = _("Change since %(date)s") % {"date": date_format(self.campaign.ranked_on, "j F Y")}
         return format_html(
             '{} <small class="{}" title="{}">{}{}</small>', rank, css, title, arrow, abs(change)
         )

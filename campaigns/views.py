@@ -8,12 +8,13 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from enrollment.models import FundingSource, WorkerCategory
 from portal.access import RoleRequiredMixin, role_required
+from portal.db_routers import use_replica
 from portal.spreadsheets import table_download
 
 from . import progress
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
-from .models import Agreement, Campaign, CampaignVillage
+from .models import Agreement, Campaign
 from .tables import AgreementTable, CampaignVillageTable
 
 AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
@@ -72,40 +73,43 @@ def campaign_list(request):
         .select_related("branch_office")
         .prefetch_related("criteria")[:50]
     )
-    rows = [(campaign, progress.totals(campaign)) for campaign in campaigns]
+    rows = list(zip(campaigns, progress.totals_of(campaigns), strict=True))
     return render(request, "campaigns/campaign_list.html", {"rows": rows})
 
 
-def _village_table(request, campaign, rows, ranks):
-    """The village table over the campaign's rows, narrowed by the filter (which only picks
-    villages; numbers and ranks stay campaign-wide)."""
+def _village_table(request, campaign, *, paginate=True):
+    """The campaign's village table, narrowed by the filter (which only picks villages; ranks
+    stay campaign-wide), sorted and paginated in the database; and the roll-ups it offers."""
+    regencies = progress.rollup(campaign, "regency")
+    regency = request.GET.get("regency", "")
+    if regency not in {group.code for group in regencies}:
+        regency = regencies[0].code if len(regencies) == 1 else ""
+    districts = progress.rollup(campaign, "district", within=regency) if regency else []
     filterset = CampaignVillageFilter(
-        request.GET, queryset=CampaignVillage.objects.filter(campaign=campaign), campaign=campaign
+        request.GET,
+        queryset=progress.ranked(campaign),
+        regencies=[group.code for group in regencies],
+        districts=[group.code for group in districts],
     )
-    if filterset.is_bound and any(filterset.data.get(name) for name in filterset.filters):
-        shown = set(filterset.qs.values_list("village_id", flat=True))
-        rows = [row for row in rows if row.village_id in shown]
-    table = CampaignVillageTable(rows, ranks=ranks, changes=progress.rank_changes(campaign, ranks))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    return filterset, table
+    table = CampaignVillageTable(filterset.qs, campaign=campaign)
+    RequestConfig(request, paginate={"per_page": 25} if paginate else False).configure(table)
+    return filterset, table, regencies, districts
 
 
 @role_required(*CAMPAIGN_READERS)
+@use_replica()
 def campaign_dashboard(request, slug):
     campaign = scoped_campaign(request, slug)
-    rows = progress.village_rows(campaign)
-    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in rows)
-    totals = progress.totals_from_rows(rows)
-    weeks = progress.weekly_counts(campaign)
-    filterset, table = _village_table(request, campaign, rows, ranks)
+    numbers = progress.numbers(campaign)
+    filterset, table, regencies, districts = _village_table(request, campaign)
     events = list(campaign.events.select_related("village", "district"))
     operator_view = request.user.is_village_operator
     context = {
         "campaign": campaign,
-        "totals": totals,
-        "forecast": progress.campaign_forecast(campaign, total=totals, weeks=weeks),
+        "totals": numbers.totals,
+        "forecast": progress.campaign_forecast(campaign, numbers_=numbers),
         "chart": weekly_chart(
-            weeks,
+            numbers.weeks,
             starts_on=campaign.starts_on,
             ends_on=min(campaign.ends_on, timezone.localdate()),
             events=[(event.held_on, event.get_kind_display()) for event in events],
@@ -118,15 +122,15 @@ def campaign_dashboard(request, slug):
     }
     if not operator_view:
         context.update(
-            breakdowns=_labelled_breakdowns(campaign),
-            districts=progress.rollup(rows, "district"),
-            regencies=progress.rollup(rows, "regency"),
+            breakdowns=_labelled_breakdowns(numbers),
+            districts=districts,
+            regencies=regencies,
             agents=progress.agent_leaderboard(campaign),
         )
     return render(request, "campaigns/dashboard.html", context)
 
 
-def _labelled_breakdowns(campaign) -> list[tuple[str, list[tuple[str, int]]]]:
+def _labelled_breakdowns(numbers) -> list[tuple[str, list[tuple[str, int]]]]:
     labels = {
         "category": dict(WorkerCategory.choices),
         "program": {True: "JKK + JKM + JHT", False: "JKK + JKM"},
@@ -138,21 +142,17 @@ def _labelled_breakdowns(campaign) -> list[tuple[str, list[tuple[str, int]]]]:
         "funding_source": _("By who pays"),
     }
     return [
-        (
-            titles[by],
-            [(labels[by].get(key, key), count) for key, count in progress.breakdown(campaign, by)],
-        )
+        (titles[by], [(labels[by].get(key, key), count) for key, count in numbers.breakdowns[by]])
         for by in ("category", "program", "funding_source")
     ]
 
 
 @role_required("admin", "branch_staff")
+@use_replica()
 def campaign_villages_export(request, slug, fmt):
     """The village table exactly as filtered and sorted on the dashboard, as CSV or XLSX."""
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     campaign = scoped_campaign(request, slug)
-    rows = progress.village_rows(campaign)
-    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in rows)
-    _, table = _village_table(request, campaign, rows, ranks)
+    _, table, _regencies, _districts = _village_table(request, campaign, paginate=False)
     return table_download(table.as_values(), file_format=fmt, name=f"{campaign.slug}-desa")

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
 from .models import (
@@ -50,6 +51,13 @@ class ParticipantAdmin(admin.ModelAdmin):
     @admin.display(description=_("NIK"), ordering="nik")
     def masked_nik(self, participant):
         return mask_nik(participant.nik)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A changed worker category changes what counts toward campaigns."""
+        if object_id is None or request.method != "POST" or not str(object_id).isdigit():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with tally.in_step(Registration.objects.filter(participant_id=object_id)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RegistrationEventInline(admin.TabularInline):
@@ -127,6 +135,23 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # Registrations are created in the portal, which checks the NIK and prices the premium.
         return False
+
+    # The campaigns' numbers follow whatever changes here (village, funding, funded periods).
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is None or request.method != "POST" or not str(object_id).isdigit():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with tally.in_step(Registration.objects.filter(pk=object_id)):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Registration.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """The participant goes with their registration, so the NIK can be registered again."""
+        with tally.in_step(queryset):
+            participants = list(queryset.values_list("participant", flat=True))
+            super().delete_queryset(request, queryset)
+            Participant.objects.filter(pk__in=participants).delete()
 
     @admin.display(description=_("NIK"), ordering="participant__nik")
     def masked_nik(self, registration):

@@ -6,6 +6,7 @@ from django_tables2 import RequestConfig
 
 from portal.access import role_required
 from portal.audit import audit_record
+from portal.db_routers import use_replica
 from portal.models import AuditEvent
 from portal.spreadsheets import attachment
 
@@ -94,6 +95,7 @@ def _bpjs_row(registration) -> list:
 
 
 @role_required(*ANY_ROLE)
+@use_replica()
 def registration_export(request, fmt):
     if fmt not in ExportRecord.Format.values:
         raise Http404

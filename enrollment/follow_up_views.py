@@ -35,7 +35,8 @@ def indonesian_date(day: datetime.date) -> str:
 
 def follow_up_message(registration: Registration, paid_until: datetime.date) -> str:
     """The message a member reads on WhatsApp: the programme, until when it is paid and how to
-    keep paying. Always Indonesian: it is written for the member, not for the portal's user."""
+    keep paying. Always Indonesian: it is written for the member, not for the portal's user.
+    Without the KPJ number: village operators send it, and they never see that number."""
     programs = ", ".join(registration.programs[:-1]) + " dan " + registration.programs[-1]
     return (
         f"Yth. Bapak/Ibu {registration.participant.full_name}, kepesertaan BPJS "
@@ -43,8 +44,7 @@ def follow_up_message(registration: Registration, paid_until: datetime.date) -> 
         f"sudah dibayar sampai {indonesian_date(paid_until)}. Agar tetap terlindungi, "
         f"lanjutkan membayar iuran {format_rupiah(registration.monthly_premium)} per bulan "
         f"secara mandiri sebelum tanggal itu, lewat agen Perisai, kantor desa, atau kanal "
-        f"pembayaran BPJS Ketenagakerjaan (misalnya aplikasi JMO). Nomor KPJ Anda: "
-        f"{registration.kpj}. Terima kasih."
+        f"pembayaran BPJS Ketenagakerjaan (misalnya aplikasi JMO). Terima kasih."
     )
 
 
@@ -192,5 +192,6 @@ def lapsing_print(request):
             "today": today,
             "until": today + datetime.timedelta(days=LAPSING_WITHIN_DAYS),
             "show_village": not request.user.is_village_operator,
+            "show_kpj": not request.user.is_village_operator,
         },
     )

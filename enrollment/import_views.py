@@ -14,12 +14,13 @@ from portal.access import role_required
 from portal.spreadsheets import attachment
 from villages.models import Village
 
-from . import importing, services
+from . import importing, services, tasks
 from .models import ImportBatch, ImportRow
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
-# The upload request checks the first rows itself; a large file then carries on, a step per
-# page load, the page reloading itself while it shows the progress.
+# With a task worker (enrollment.tasks) the upload returns at once and the worker checks the
+# file. Without one, the upload request checks the first rows itself and a large file carries
+# on, a step per page load; either way the page reloads itself while it shows the progress.
 FIRST_STEP_SECONDS = 2.0
 STEP_SECONDS = 3.0
 ROWS_SHOWN = 200
@@ -50,6 +51,8 @@ def registration_import(request):
         except importing.ImportRefused as refusal:
             form.add_error("file", refusal.message)
         else:
+            if tasks.import_check_enqueue(request, batch):
+                return redirect(batch)
             batch = services.import_batch_check(batch=batch, seconds=FIRST_STEP_SECONDS)
             if batch.status != ImportBatch.Status.REFUSED:
                 return redirect(batch)
@@ -87,7 +90,7 @@ def registration_import_template(request, fmt):
 @role_required(*ANY_ROLE)
 def registration_import_preview(request, pk):
     batch = scoped_batch(request, pk)
-    if batch.status == ImportBatch.Status.CHECKING:
+    if batch.status == ImportBatch.Status.CHECKING and not tasks.worker_on_it(request, batch):
         batch = services.import_batch_check(batch=batch, seconds=STEP_SECONDS)
     rows = batch.rows.order_by("number")
     context = {"batch": batch, "rows_shown": ROWS_SHOWN}

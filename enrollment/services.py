@@ -3,6 +3,7 @@ registration's history."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import time
@@ -32,6 +33,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import tally
 from villages.models import Village
 
 from . import importing
@@ -103,6 +105,7 @@ def registration_create(*, village, entered_by, data: dict[str, Any]) -> Registr
                 **{field: data[field] for field in REGISTRATION_FIELDS},
             )
             _record(registration, RegistrationEvent.Action.CREATED, entered_by)
+            tally.registrations_changed(after=[tally.fact_of(registration)])
     except IntegrityError as error:
         if Participant.objects.filter(nik=data["nik"]).exists():
             raise DuplicateNik(data["nik"]) from error
@@ -113,9 +116,10 @@ def registration_create(*, village, entered_by, data: dict[str, Any]) -> Registr
 def registration_update(*, registration: Registration, by, data: dict[str, Any]) -> Registration:
     """Change a registration that is still submitted; the history keeps old and new values."""
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = _locked(registration)
         if not registration.is_editable:
             raise WrongStatus(registration.status)
+        before = tally.fact_of(registration)
         participant = registration.participant
         changes = {}
         for obj, fields in [(participant, PARTICIPANT_FIELDS), (registration, REGISTRATION_FIELDS)]:
@@ -137,6 +141,7 @@ def registration_update(*, registration: Registration, by, data: dict[str, Any])
             raise DuplicateNik(participant.nik) from error
         registration.save()
         _record(registration, RegistrationEvent.Action.EDITED, by, changes)
+        tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
     return registration
 
 
@@ -150,7 +155,7 @@ def registrations_verify(*, pairs: Iterable[tuple[Registration, str]], by) -> li
     verified = []
     with transaction.atomic():
         for registration, kpj in pairs:
-            registration = Registration.objects.select_for_update().get(pk=registration.pk)
+            registration = _locked(registration)
             if registration.status != Registration.Status.SUBMITTED:
                 raise WrongStatus(registration)
             if Registration.objects.filter(kpj=kpj).exists():
@@ -169,15 +174,16 @@ def registrations_verify(*, pairs: Iterable[tuple[Registration, str]], by) -> li
                 {"status": ["submitted", "verified"], "kpj": [None, kpj]},
             )
             verified.append(registration)
+        _status_changed(verified, Registration.Status.SUBMITTED)
     return verified
 
 
 def registrations_reject(*, registrations: Iterable[Registration], reason: str, by) -> int:
     """Reject submitted registrations with a reason the village operator will read."""
-    count = 0
+    rejected = []
     with transaction.atomic():
         for registration in registrations:
-            registration = Registration.objects.select_for_update().get(pk=registration.pk)
+            registration = _locked(registration)
             if registration.status != Registration.Status.SUBMITTED:
                 raise WrongStatus(registration)
             registration.status = Registration.Status.REJECTED
@@ -190,14 +196,15 @@ def registrations_reject(*, registrations: Iterable[Registration], reason: str, 
                 {"status": ["submitted", "rejected"]},
                 note=reason,
             )
-            count += 1
-    return count
+            rejected.append(registration)
+        _status_changed(rejected, Registration.Status.SUBMITTED)
+    return len(rejected)
 
 
 def registration_activate(*, registration: Registration, by) -> Registration:
     """A verified member becomes active (the first premium is paid)."""
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = _locked(registration)
         if registration.status != Registration.Status.VERIFIED:
             raise WrongStatus(registration)
         registration.status = Registration.Status.ACTIVE
@@ -205,7 +212,55 @@ def registration_activate(*, registration: Registration, by) -> Registration:
         _record(
             registration, RegistrationEvent.Action.ACTIVATED, by, {"status": ["verified", "active"]}
         )
+        _status_changed([registration], Registration.Status.VERIFIED)
     return registration
+
+
+def registration_move(*, registration: Registration, village: Village, by) -> Registration:
+    """The participant moved: their registration (and they) now belong to another village.
+    Both villages' campaign numbers change with it."""
+    with transaction.atomic():
+        registration = _locked(registration)
+        before = tally.fact_of(registration)
+        if registration.village_id == village.pk:
+            return registration
+        old_village = registration.village_id
+        registration.village = village
+        registration.save(update_fields=["village", "updated_at"])
+        Participant.objects.filter(pk=registration.participant_id).update(village=village)
+        _record(
+            registration,
+            RegistrationEvent.Action.EDITED,
+            by,
+            {"village": [old_village, village.pk]},
+        )
+        tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
+    return registration
+
+
+def registration_delete(*, registration: Registration) -> None:
+    """Delete a registration and its participant (a mistake, or at the participant's request);
+    the campaigns' numbers drop with it."""
+    with transaction.atomic():
+        registration = _locked(registration)
+        before = tally.fact_of(registration)
+        registration.delete()  # its history, funded periods and follow-ups go with it
+        registration.participant.delete()
+        tally.registrations_changed(before=[before])
+
+
+def _locked(registration: Registration) -> Registration:
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("participant")
+        .get(pk=registration.pk)
+    )
+
+
+def _status_changed(registrations: list[Registration], old_status: str) -> None:
+    after = [tally.fact_of(registration) for registration in registrations]
+    before = [dataclasses.replace(fact, status=old_status) for fact in after]
+    tally.registrations_changed(before=before, after=after)
 
 
 def funded_period_add(
@@ -237,6 +292,7 @@ def funded_period_add(
                 "end": ends_on.strftime("%d-%m-%Y"),
             },
         )
+        tally.registrations_changed(villages=[registration.village_id])
     return period
 
 
@@ -596,6 +652,9 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
                 "changes": Value({}, JSONField()),
                 "note": Value(_("Imported from %(file)s") % {"file": batch.original_name}),
             },
+        )
+        tally.registrations_changed(
+            after=tally.facts(Registration.objects.filter(participant__nik__in=fresh.values("nik")))
         )
         batch.status = ImportBatch.Status.SAVED
         batch.created_count = created

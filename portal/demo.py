@@ -8,6 +8,7 @@ import datetime
 
 from django.db import transaction
 
+from campaigns import tally
 from campaigns.demo import demo_campaigns
 from campaigns.models import Agreement, Signatory
 from enrollment.demo import demo_registrations
@@ -275,6 +276,7 @@ def demo_load(*, log=print) -> None:
         users = demo_users(offices)
         demo_registrations(users={user.username: user for user in users}, log=log)
         demo_campaigns(log=log)
+        tally.reconcile()  # the demo's registrations are written in bulk
     log(
         f"Demo data: {len(offices)} offices, {len(agreements)} agreements, "
         f"{len(users)} accounts (password {DEMO_PASSWORD!r})."

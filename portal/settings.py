@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "villages",
     "enrollment",
     "campaigns",
+    "opensid",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,12 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Dashboards and exports may read from a replica (portal.db_routers.use_replica); in tests the
+# "replica" alias is the test database itself.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.db_routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
@@ -140,6 +148,11 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # without files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, a 400 page).
 REQUEST_MAX_BYTES = max(IMPORT_MAX_BYTES, AGREEMENT_DOCUMENT_MAX_BYTES) + 1024 * 1024
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# With TASK_WORKER on, a `manage.py db_worker` process (started by `make run` and `make serve`)
+# checks uploaded spreadsheets; without it (Django's immediate backend), the import page checks
+# a large file a step per page load.
+if env.bool("TASK_WORKER", default=False):
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The portal's address, for links in e-mails sent by scheduled jobs (no request to ask).
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000")
 
@@ -149,6 +162,21 @@ DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 # (SessionIdleMiddleware renews it while the user is active).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Several app servers share one cache and the sessions through Redis. Sessions are read from
+# Redis and written through to the database (at most once a minute per user, see
+# SessionIdleMiddleware), so a Redis restart or eviction logs nobody out, and an outage only
+# slows pages down (portal.sessions). Without Redis: Django's defaults (a cache per process,
+# sessions in the database).
+if REDIS_URL := env("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A lost Redis costs a request a second, never a hang.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "portal.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("portal.account_urls")),
     path("", include("portal.two_factor_urls")),
     path("", include("villages.urls")),
+    path("", include("opensid.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from campaigns.models import Agreement, Campaign, SocializationEvent
-from campaigns.progress import ranks_from_scores, village_rows
+from campaigns.progress import ranks, village_row
 from enrollment.models import Registration
 from villages.models import Village
 
@@ -43,12 +43,11 @@ def village_home(request):
         Campaign.objects.for_user(user).select_related("branch_office").prefetch_related("criteria")
     )
     progress = []
-    for campaign in campaigns:  # one query per campaign: all its villages, for the rank
-        rows = village_rows(campaign)
-        row = next((row for row in rows if row.village_id == village.code), None)
+    for campaign in campaigns:  # two queries per campaign: the village's row and its rank
+        row = village_row(campaign, village)
         if row is not None:
-            ranks = ranks_from_scores((row.village_id, row.score) for row in rows)
-            row.rank, row.village_count = ranks[village.code], len(ranks)
+            row.rank = ranks(campaign, [row])[village.code]
+            row.village_count = campaign.village_count
             progress.append((campaign, row, max(row.target - row.counted, 0)))
     lapsing_days = 30
     registrations = Registration.objects.for_user(user)

@@ -2,6 +2,7 @@
 never be seen outside the village and its branch: the permission matrix's world."""
 
 import datetime
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -13,12 +14,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from enrollment import services
 from enrollment.models import Agent, FollowUp
 from enrollment.phone import format_phone
+from opensid import services as opensid_services
 from portal import accounts
 from portal.models import Notification
 
 from .campaigns.factories import CampaignFactory, SocializationEventFactory
 from .enrollment.registering import nik_for, register
 from .factories import AgreementFactory, SignatoryFactory
+from .opensid.exports import minimal
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -30,12 +33,14 @@ MEMBER_NAME = "Sumarni Tersembunyi"
 MEMBER_PHONE = "6281299990002"
 AGENT_PHONE = "6281299990003"
 IMPORTED_NAME = "Painem Terimpor"
+OPENSID_NAME = "Suminah Opensidwati"
 
 
 def secrets_of(objects) -> list[str]:
     """Every string whose presence in an answer means Socorejo's personal data got out: names,
     full NIKs and phones (as stored and as displayed)."""
-    values = [SECRET_NAME, MEMBER_NAME, IMPORTED_NAME, objects.registration.participant.nik]
+    values = [SECRET_NAME, MEMBER_NAME, IMPORTED_NAME, OPENSID_NAME]
+    values += [objects.registration.participant.nik, objects.opensid_nik]
     values += [objects.member.participant.nik, objects.imported_nik]
     for phone in (SECRET_PHONE, MEMBER_PHONE, AGENT_PHONE):
         values += [phone, format_phone(phone)]
@@ -78,6 +83,19 @@ def socorejo_objects(world, operator, branch_staff):
     )
     services.import_batch_check(batch=batch)
 
+    # An OpenSID export read for Socorejo, and a batch of its residents waiting to be saved.
+    opensid_nik = nik_for(world.socorejo, birth="200386")
+    export = minimal([[OPENSID_NAME.upper(), opensid_nik, 2, "", "20-03-1986", 11, "KRAJAN", "1",
+                       "2"]])  # fmt: skip
+    opensid_upload = opensid_services.resident_upload_create(
+        file=io.BytesIO(export), name="penduduk.xlsx", size=len(export), village=world.socorejo,
+        by=operator,
+    )  # fmt: skip
+    opensid_batch = opensid_services.candidates_check(
+        upload=opensid_upload, candidates=opensid_upload.candidates.all(), by=operator,
+        category="", batch={"jht": False, "declared_income": 1_000_000, "funding_source": "add"},
+    )  # fmt: skip
+
     agreement = AgreementFactory(
         title="MoU Socorejo",
         branch_office=world.bojonegoro,
@@ -113,6 +131,9 @@ def socorejo_objects(world, operator, branch_staff):
         agent=agent,
         batch=batch,
         imported_nik=imported_nik,
+        opensid_upload=opensid_upload,
+        opensid_batch=opensid_batch,
+        opensid_nik=opensid_nik,
         agreement=agreement,
         campaign=campaign,
         event=event,

@@ -124,6 +124,15 @@ MATRIX = {
     "registration_import_preview": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
     "registration_import_errors": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
     "registration_import_confirm": ("post", expect(302, 302, 404, 404, 404, 302, 404)),
+    # opensid: an upload is seen by whoever may see its village; a batch only by its maker
+    "opensid_upload": ("get", LOGGED_IN_200),
+    "opensid_demo_export": ("get", expect(302, 302, 404, 404, 404, 404, 404)),  # demo mode only
+    "opensid_candidates": ("get", IN_SCOPE_200),
+    "opensid_register": ("post", IN_SCOPE_200),  # nothing ticked: the page again, with errors
+    "opensid_upload_delete": ("post", expect(302, 302, 302, 302, 404, 302, 404)),
+    "opensid_batch": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
+    "opensid_batch_confirm": ("post", expect(302, 302, 404, 404, 404, 302, 404)),
+    "opensid_programme_export": ("get", IN_SCOPE_200),
     # villages
     "village_data_list": ("get", LOGGED_IN_200),
     "village_data_import": ("get", MANAGERS_200),
@@ -167,6 +176,12 @@ def url_args(name, objects, users) -> list:
         "registration_import_errors": [objects.batch.pk],
         "registration_import_confirm": [objects.batch.pk],
         "village_data_edit": [objects.registration.village_id],
+        "opensid_candidates": [objects.opensid_upload.pk],
+        "opensid_register": [objects.opensid_upload.pk],
+        "opensid_upload_delete": [objects.opensid_upload.pk],
+        "opensid_batch": [objects.opensid_upload.pk, objects.opensid_batch.pk],
+        "opensid_batch_confirm": [objects.opensid_upload.pk, objects.opensid_batch.pk],
+        "opensid_programme_export": [objects.campaign.slug, objects.registration.village_id],
     }.get(name, [])
 
 
@@ -353,12 +368,16 @@ def test_out_of_scope_actions_change_nothing(users, socorejo):
         client.post(reverse("registration_verify", args=[registration.pk]), {"kpj": "19000000001"})
         client.post(reverse("registration_reject", args=[registration.pk]), {"reason": "x"})
         client.post(reverse("registration_import_confirm", args=[socorejo.batch.pk]))
+        upload = socorejo.opensid_upload.pk
+        client.post(reverse("opensid_batch_confirm", args=[upload, socorejo.opensid_batch.pk]))
+        client.post(reverse("opensid_upload_delete", args=[upload]))
         client.post(reverse("invitation_slips"), {"accounts": [users.operator.pk]})
         client.post(reverse("account_deactivate", args=[users.operator.pk]))
     registration.refresh_from_db()
     assert registration.status == "submitted"
     assert registration.events.count() == 1
     assert Registration.objects.count() == 2  # the batch was not imported
+    assert socorejo.opensid_upload.candidates.exists()  # nor the OpenSID upload deleted
     users.operator.refresh_from_db()
     assert users.operator.is_active
 

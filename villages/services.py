@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from campaigns import tally
+
 from .models import District, Province, Regency, Village
 from .regions import DATA_DIR, read_all
 
@@ -100,7 +102,9 @@ def village_counts_update(
     village.population = population
     village.working_age_population = working_age_population
     village.official_count = official_count
-    village.save(update_fields=list(COUNT_FIELDS))
+    with transaction.atomic():
+        village.save(update_fields=list(COUNT_FIELDS))
+        tally.registrations_changed(villages=[village.pk])  # the campaign scores use them
     return village
 
 
@@ -245,4 +249,5 @@ def village_counts_import(*, rows: Iterable[dict], by) -> list[CountsChange]:
         Village.objects.bulk_update(
             [change.village for change in changed], list(COUNT_FIELDS), batch_size=BATCH_SIZE
         )
+        tally.registrations_changed(villages=[change.village.pk for change in changed])
     return changed

@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from campaigns import tally
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion, SocializationEvent
 
 from ..factories import BranchOfficeFactory, VillageFactory
@@ -32,6 +33,9 @@ class CampaignFactory(DjangoModelFactory):
             CampaignVillage.objects.bulk_create(
                 CampaignVillage(campaign=obj, village=village) for village in extracted
             )
+        if create:
+            tally.campaign_recount(obj)
+            obj.refresh_from_db()
 
 
 class CampaignVillageFactory(DjangoModelFactory):
@@ -41,6 +45,12 @@ class CampaignVillageFactory(DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     village = factory.SubFactory(VillageFactory)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        created = super()._create(model_class, *args, **kwargs)
+        tally.campaign_recount(created.campaign)
+        return created
+
 
 class ScoreCriterionFactory(DjangoModelFactory):
     class Meta:
@@ -49,6 +59,12 @@ class ScoreCriterionFactory(DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     measure = ScoreCriterion.Measure.TARGET
     weight = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        created = super()._create(model_class, *args, **kwargs)
+        tally.campaign_recount(created.campaign)
+        return created
 
 
 class SocializationEventFactory(DjangoModelFactory):

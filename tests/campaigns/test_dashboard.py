@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from campaigns import tally
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion, SocializationEvent
 from villages.models import Village
 
@@ -27,6 +28,8 @@ def make_campaign(world, villages=(), *, public=False, slug="desa-sadar-2026"):
     ScoreCriterion.objects.create(campaign=campaign, measure="officials", weight=1)
     for village in villages:
         CampaignVillage.objects.create(campaign=campaign, village=village)
+    tally.campaign_recount(campaign)  # as the campaign's setup pages do
+    campaign.refresh_from_db()
     return campaign
 
 

@@ -4,10 +4,12 @@ import datetime
 
 import pytest
 
-from campaigns import progress
+from campaigns import progress, tally
+from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion
 from enrollment import services
-from enrollment.models import FundedPeriod, Registration
+from enrollment.models import Registration
+from villages import services as village_services
 
 from ..enrollment.registering import register
 from ..factories import UserFactory
@@ -27,6 +29,13 @@ def campaign(world):
     )
     CampaignVillage.objects.create(campaign=campaign, village=world.socorejo, target_override=4)
     CampaignVillage.objects.create(campaign=campaign, village=world.karanglo)
+    return recounted(campaign)
+
+
+def recounted(campaign):
+    """What the campaign's setup pages do after its rules, villages or targets change."""
+    tally.campaign_recount(campaign)
+    campaign.refresh_from_db()
     return campaign
 
 
@@ -37,9 +46,11 @@ def karanglo_operator(world):
 
 def registered(village, user, *, on=datetime.date(2026, 3, 2), status="verified", **extra):
     registration = register(village, user, **extra)
-    Registration.objects.filter(pk=registration.pk).update(
-        created_at=datetime.datetime.combine(on, datetime.time(10), tzinfo=JAKARTA)
-    )
+    backdated = Registration.objects.filter(pk=registration.pk)
+    with tally.in_step(backdated):
+        backdated.update(
+            created_at=datetime.datetime.combine(on, datetime.time(10), tzinfo=JAKARTA)
+        )
     if status in ("verified", "active", "rejected"):
         branch = UserFactory(
             username=f"verifier{registration.pk}",
@@ -85,6 +96,7 @@ def test_all_submitted_counts_everything_but_rejections(campaign, world, operato
     """With "all submitted", submitted ones count too; rejected never."""
     campaign.counts = Campaign.Counts.SUBMITTED
     campaign.save()
+    recounted(campaign)
     for status in ["submitted", "verified", "rejected"]:
         registered(world.socorejo, operator, status=status)
     assert rows_by_name(campaign)["Socorejo"].counted == 2
@@ -94,6 +106,7 @@ def test_only_the_chosen_categories_count(campaign, world, operator):
     """Gresik's rule: only vulnerable workers and RT/RW heads."""
     campaign.categories = ["rentan", "rt_rw"]
     campaign.save()
+    recounted(campaign)
     registered(world.socorejo, operator, category="rentan")
     registered(world.socorejo, operator, category="rt_rw")
     registered(world.socorejo, operator, category="bpu")
@@ -123,12 +136,13 @@ def test_a_moved_or_rejected_registration_stops_counting(campaign, world, operat
     """Moving a registration to another village moves its count; rejecting removes it."""
     moved = registered(world.socorejo, operator)
     registered(world.socorejo, operator)
-    Registration.objects.filter(pk=moved.pk).update(village=world.karanglo)
+    services.registration_move(registration=moved, village=world.karanglo, by=branch_staff)
     rows = rows_by_name(campaign)
     assert (rows["Socorejo"].counted, rows["Karanglo"].counted) == (1, 1)
     pending = registered(world.socorejo, operator, status="submitted")
     campaign.counts = Campaign.Counts.SUBMITTED
     campaign.save()
+    recounted(campaign)
     assert rows_by_name(campaign)["Socorejo"].counted == 2
     services.registrations_reject(registrations=[pending], reason="Data ganda", by=branch_staff)
     assert rows_by_name(campaign)["Socorejo"].counted == 1
@@ -144,13 +158,16 @@ def test_reaching_the_target_counts_the_village_as_reached(campaign, world, oper
 
 
 def test_score_weights_the_criteria_and_ranks_the_villages(
-    campaign, world, operator, karanglo_operator
+    campaign, world, operator, karanglo_operator, branch_staff
 ):
     """Score = (2 × target share + 1 × officials share) / 3 × 100; ranks follow the score."""
     ScoreCriterion.objects.create(campaign=campaign, measure="target", weight=2)
     ScoreCriterion.objects.create(campaign=campaign, measure="officials", weight=1)
-    world.socorejo.official_count = 2
-    world.socorejo.save()
+    recounted(campaign)
+    village_services.village_counts_update(
+        village=world.socorejo, by=branch_staff, population=None, working_age_population=None,
+        official_count=2,
+    )  # fmt: skip
     registered(world.socorejo, operator, category="perangkat")
     registered(world.socorejo, operator)
     for _ in range(5):
@@ -163,19 +180,23 @@ def test_score_weights_the_criteria_and_ranks_the_villages(
     assert progress.ranking(campaign) == {world.socorejo.pk: 1, world.karanglo.pk: 2}
 
 
-def test_continuing_members_score_after_village_funding(campaign, world, operator):
+def test_continuing_members_score_after_village_funding(campaign, world, operator, branch_staff):
     """Of two members whose Dana Desa months ended, one pays on her own: share 0.5."""
     ScoreCriterion.objects.create(campaign=campaign, measure="continuing", weight=1)
+    recounted(campaign)
     first, second = registered(world.socorejo, operator), registered(world.socorejo, operator)
     for registration in (first, second):
-        FundedPeriod.objects.create(
+        services.funded_period_add(
             registration=registration,
+            by=branch_staff,
             funding_source="dana_desa",
             starts_on=datetime.date(2026, 1, 1),
             ends_on=datetime.date(2026, 6, 30),
         )
-    FundedPeriod.objects.create(
+    assert rows_by_name(campaign)["Socorejo"].score == 0
+    services.funded_period_add(
         registration=first,
+        by=branch_staff,
         funding_source="mandiri",
         starts_on=datetime.date(2026, 7, 1),
         ends_on=datetime.date(2026, 12, 31),
@@ -190,25 +211,25 @@ def test_weekly_counts_and_rank_changes(campaign, world, operator, karanglo_oper
     registered(world.socorejo, operator, on=datetime.date(2026, 3, 9))
     weeks = progress.weekly_counts(campaign)
     assert weeks == {datetime.date(2026, 3, 2): 2, datetime.date(2026, 3, 9): 1}
+    campaign_services.rankings_snapshot(campaign=campaign, on=datetime.date(2026, 3, 9))
+    assert progress.ranking(campaign) == {world.socorejo.pk: 1, world.karanglo.pk: 2}
     for _ in range(9):
         registered(world.karanglo, karanglo_operator, on=datetime.date(2026, 3, 16))
-    today = datetime.date(2026, 3, 18)
-    ranks = progress.ranking(campaign, on=today)
-    assert ranks == {world.karanglo.pk: 1, world.socorejo.pk: 2}
-    assert progress.rank_changes(campaign, ranks, today=today) == {
-        world.karanglo.pk: 1,
-        world.socorejo.pk: -1,
-    }
+    rows = progress.village_rows(campaign)
+    ranks = progress.ranks(campaign, rows)
+    assert ranks == progress.ranking(campaign) == {world.karanglo.pk: 1, world.socorejo.pk: 2}
+    assert progress.rank_changes(rows, ranks) == {world.karanglo.pk: 1, world.socorejo.pk: -1}
 
 
 def test_rollups_sum_the_villages(campaign, world, operator, karanglo_operator):
     """District and regency roll-ups add up counted and target."""
     registered(world.socorejo, operator)
     registered(world.karanglo, karanglo_operator)
-    rows = list(progress.village_rows(campaign))
-    regencies = progress.rollup(rows, "regency")
+    regencies = progress.rollup(campaign, "regency")
     assert [(r.name, r.villages, r.counted, r.target) for r in regencies] == [
         ("Kabupaten Tuban", 2, 2, 14)
     ]
-    districts = {r.name: (r.counted, r.target) for r in progress.rollup(rows, "district")}
+    districts = {r.name: (r.counted, r.target) for r in progress.rollup(campaign, "district")}
     assert districts == {"Jenu": (1, 4), "Kerek": (1, 10)}
+    within = progress.rollup(campaign, "district", within=world.jenu.code)
+    assert [(r.name, r.villages_reached, r.counted) for r in within] == [("Jenu", 0, 1)]

@@ -10,6 +10,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from campaigns import tally
 from enrollment.models import (
     Agent,
     ContributionRate,
@@ -111,10 +112,23 @@ class RegistrationFactory(DjangoModelFactory):
             status=Registration.Status.REJECTED, rejection_reason="NIK tidak sesuai KTP"
         )
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Created as the portal creates one: the campaigns' numbers follow."""
+        registration = super()._create(model_class, *args, **kwargs)
+        tally.registrations_changed(after=[tally.fact_of(registration)])
+        return registration
+
 
 class FundedPeriodFactory(DjangoModelFactory):
     class Meta:
         model = FundedPeriod
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        period = super()._create(model_class, *args, **kwargs)
+        tally.registrations_changed(villages=[period.registration.village_id])
+        return period
 
     registration = factory.SubFactory(RegistrationFactory, verified=True)
     funding_source = FundingSource.DANA_DESA

@@ -1,0 +1,387 @@
+"""Campaign numbers kept in step with the registrations, so that no page has to count them.
+
+Each village's numbers in a campaign live on its CampaignVillage row (counted, members,
+officials enrolled, the funding figures and the score), the campaign's sums on the Campaign
+(villages, target, villages that reached it) and the weekly counts in CampaignWeek. Every write
+to registrations (enrollment.services) calls registrations_changed() inside its own transaction,
+so the numbers change exactly when the registrations do, or not at all. reconcile() counts
+everything again from the registrations and reports, then repairs, any difference.
+
+The counting rule itself is the one of campaigns.progress.counted_registrations: a registration
+counts when its village takes part, it was registered within the campaign's dates (Asia/Jakarta)
+and its status and worker category count.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from enrollment.models import FundedPeriod, FundingSource, Registration, WorkerCategory
+
+from .models import Campaign, CampaignVillage, CampaignWeek, ScoreCriterion
+
+MEMBER_STATUSES = ["verified", "active"]
+NUMBERS = ["counted", "members", "officials_enrolled", "funding_ended", "continued"]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """What one registration contributes to the campaigns of its village."""
+
+    village_id: str
+    day: datetime.date  # registered on (Asia/Jakarta)
+    status: str
+    category: str
+    jht: bool
+    funding_source: str
+
+
+FACT_FIELDS = [
+    "village_id",
+    "created_at",
+    "status",
+    "participant__category",
+    "jht",
+    "funding_source",
+]
+
+
+def facts(registrations: QuerySet) -> list[Fact]:
+    """The facts of the registrations as they are in the database now."""
+    zone = timezone.get_current_timezone()
+    return [
+        Fact(village, timezone.localtime(created, zone).date(), status, category, jht, source)
+        for village, created, status, category, jht, source in registrations.values_list(
+            *FACT_FIELDS
+        )
+    ]
+
+
+def fact_of(registration: Registration) -> Fact:
+    """The facts of a registration as it is in memory (its participant is read if not loaded)."""
+    return Fact(
+        registration.village_id,
+        timezone.localtime(registration.created_at).date(),
+        registration.status,
+        registration.participant.category,
+        registration.jht,
+        registration.funding_source,
+    )
+
+
+@contextmanager
+def in_step(registrations: QuerySet):
+    """Keep the campaigns' numbers in step with whatever the block changes in `registrations`
+    (for changes made outside enrollment.services, e.g. in the admin)."""
+    with transaction.atomic():
+        locked = registrations.select_for_update(of=("self",))
+        ids = list(locked.values_list("pk", flat=True))
+        before = facts(Registration.objects.filter(pk__in=ids))
+        yield
+        registrations_changed(before=before, after=facts(Registration.objects.filter(pk__in=ids)))
+
+
+def counts_toward(campaign: Campaign, fact: Fact) -> bool:
+    return (
+        campaign.starts_on <= fact.day <= campaign.ends_on
+        and fact.status in campaign.counted_statuses()
+        and (not campaign.categories or fact.category in campaign.categories)
+    )
+
+
+def week_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def registrations_changed(
+    *, before: Iterable[Fact] = (), after: Iterable[Fact] = (), villages: Iterable[str] = ()
+) -> None:
+    """Bring the campaigns' numbers in step with a change of registrations: `before` are the
+    changed registrations' facts before the change, `after` after it (a new registration has
+    only after, a deleted one only before); `villages` are villages whose other numbers changed
+    (a funded period, the population). Call it inside the transaction that made the change.
+
+    The village rows are locked first and counted afterwards, so two changes in one village at
+    the same time count each other: the second waits for the first to commit, then counts."""
+    before, after = list(before), list(after)
+    village_ids = {fact.village_id for fact in before + after} | set(villages)
+    if not village_ids:
+        return
+    with transaction.atomic(savepoint=False):  # inside the change's own transaction
+        rows = list(
+            CampaignVillage.objects.filter(village_id__in=village_ids)
+            .select_related("campaign", "village")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        weeks: Counter = Counter()
+        for campaign, campaign_rows in _by_campaign(rows).items():
+            taking_part = {row.village_id for row in campaign_rows}
+            for sign, changed in ((-1, before), (1, after)):
+                for fact in changed:
+                    if fact.village_id in taking_part and counts_toward(campaign, fact):
+                        weeks[_week_key(campaign.pk, fact)] += sign
+            _recount(campaign, campaign_rows)
+        _add_to_weeks(weeks)
+
+
+def _by_campaign(rows: list[CampaignVillage]) -> dict[Campaign, list[CampaignVillage]]:
+    grouped: dict[int, list[CampaignVillage]] = defaultdict(list)
+    for row in rows:
+        grouped[row.campaign_id].append(row)
+    return {group[0].campaign: group for group in grouped.values()}
+
+
+def _week_key(campaign_id: int, fact: Fact) -> tuple:
+    return (campaign_id, week_of(fact.day), fact.category, fact.jht, fact.funding_source)
+
+
+def _add_to_weeks(deltas: Counter) -> None:
+    keys = sorted(key for key, delta in deltas.items() if delta)  # one order: no deadlocks
+    names = ["campaign_id", "week", "category", "jht", "funding_source"]
+    CampaignWeek.objects.bulk_create(
+        [CampaignWeek(**dict(zip(names, key, strict=True))) for key in keys],
+        ignore_conflicts=True,
+    )
+    for key in keys:
+        CampaignWeek.objects.filter(**dict(zip(names, key, strict=True))).update(
+            count=F("count") + deltas[key]
+        )
+
+
+# Counting from the registrations ---------------------------------------------------------
+
+
+def counted_rule(campaign: Campaign, *, end: datetime.date | None = None) -> Q:
+    """Registrations that count toward the campaign (registered by `end`, if given)."""
+    rule = Q(
+        created_at__date__gte=campaign.starts_on,
+        created_at__date__lte=end or campaign.ends_on,
+        status__in=campaign.counted_statuses(),
+    )
+    if campaign.categories:
+        rule &= Q(participant__category__in=campaign.categories)
+    return rule
+
+
+def _member_rule(campaign: Campaign) -> Q:
+    return Q(status__in=MEMBER_STATUSES, created_at__date__lte=campaign.ends_on)
+
+
+def _counts(campaign: Campaign, registrations: QuerySet) -> dict[str, dict[str, int]]:
+    """Each village's numbers, counted from `registrations` (one grouped query, two more for
+    campaigns that score continuing members)."""
+    members = _member_rule(campaign)
+    numbers: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(NUMBERS, 0))
+    for row in (
+        registrations.order_by()
+        .values("village_id")
+        .annotate(
+            counted=Count("pk", filter=counted_rule(campaign)),
+            members=Count("pk", filter=members),
+            officials_enrolled=Count(
+                "pk", filter=members & Q(participant__category=WorkerCategory.VILLAGE_OFFICIAL)
+            ),
+        )
+    ):
+        numbers[row.pop("village_id")].update(row)
+    if _scores_continuing(campaign):
+        # The rule of RegistrationQuerySet.village_funding_ended() and continuing().
+        ended = (
+            FundedPeriod.objects.village_funded()
+            .filter(registration__in=registrations, ends_on__lt=campaign.ends_on)
+            .exclude(registration__status=Registration.Status.REJECTED)
+        )
+        continued = ended.filter(
+            registration__funded_periods__funding_source=FundingSource.PARTICIPANT,
+            registration__funded_periods__starts_on__gt=F("ends_on"),
+        )
+        for name, periods in (("funding_ended", ended), ("continued", continued)):
+            for village, n in (
+                periods.order_by()
+                .values("registration__village_id")
+                .annotate(n=Count("registration", distinct=True))
+                .values_list("registration__village_id", "n")
+            ):
+                numbers[village][name] = n
+    return numbers
+
+
+def _criteria(campaign: Campaign) -> list[ScoreCriterion]:
+    criteria = list(campaign.criteria.all())
+    return criteria or [
+        ScoreCriterion(campaign=campaign, measure=ScoreCriterion.Measure.TARGET, weight=1)
+    ]
+
+
+def _scores_continuing(campaign: Campaign) -> bool:
+    return any(c.measure == ScoreCriterion.Measure.CONTINUING for c in _criteria(campaign))
+
+
+def share(numerator: int, denominator: int | None) -> float:
+    """numerator / denominator capped at 1; 0 when the denominator is unknown or zero."""
+    return min(numerator / denominator, 1.0) if denominator else 0.0
+
+
+def shares(row: CampaignVillage, campaign: Campaign) -> dict[str, float]:
+    """A village row's shares, by ScoreCriterion measure."""
+    village = row.village
+    return {
+        ScoreCriterion.Measure.TARGET: share(row.counted, target_of(row, campaign)),
+        ScoreCriterion.Measure.OFFICIALS: share(row.officials_enrolled, village.official_count),
+        ScoreCriterion.Measure.WORKING_AGE: share(row.members, village.working_age_population),
+        ScoreCriterion.Measure.CONTINUING: share(row.continued, row.funding_ended),
+    }
+
+
+def score(row: CampaignVillage, campaign: Campaign, criteria: list[ScoreCriterion]) -> float:
+    """0–100: the weighted mean of the shares the campaign's criteria name."""
+    by_measure = shares(row, campaign)
+    total_weight = sum(criterion.weight for criterion in criteria) or 1
+    return sum(by_measure[c.measure] * c.weight for c in criteria) * 100 / total_weight
+
+
+def target_of(row: CampaignVillage, campaign: Campaign) -> int:
+    return campaign.default_target if row.target_override is None else row.target_override
+
+
+@dataclass
+class Difference:
+    campaign: Campaign
+    what: str
+    stored: object
+    counted: object
+    villages: list[str] = field(default_factory=list)
+
+
+def _recount(campaign: Campaign, rows: list[CampaignVillage]) -> list[CampaignVillage]:
+    """Count the rows' villages again (the rows are locked) and save what changed; returns the
+    rows that changed. Keeps the campaign's villages_reached in step."""
+    numbers = _counts(
+        campaign, Registration.objects.filter(village_id__in=[row.village_id for row in rows])
+    )
+    changed, reached = _store(campaign, rows, numbers)
+    if reached:
+        Campaign.objects.filter(pk=campaign.pk).update(
+            villages_reached=F("villages_reached") + reached
+        )
+    return changed
+
+
+def _store(campaign, rows, numbers) -> tuple[list[CampaignVillage], int]:
+    """Save the rows' new numbers and scores; returns the rows that changed and by how many
+    the villages that reached their target changed."""
+    criteria = _criteria(campaign)
+    changed, reached = [], 0
+    for row in rows:
+        target = target_of(row, campaign)
+        was_reached = row.counted >= target
+        old = [getattr(row, name) for name in NUMBERS] + [row.score]
+        counts = numbers.get(row.village_id) or dict.fromkeys(NUMBERS, 0)
+        for name in NUMBERS:
+            setattr(row, name, counts[name])
+        row.score = score(row, campaign, criteria)
+        if old != [getattr(row, name) for name in NUMBERS] + [row.score]:
+            changed.append(row)
+        reached += (row.counted >= target) - was_reached
+    CampaignVillage.objects.bulk_update(changed, [*NUMBERS, "score"], batch_size=2000)
+    return changed, reached
+
+
+# Whole campaigns -------------------------------------------------------------------------
+
+
+def campaign_recount(campaign: Campaign) -> list[Difference]:
+    """Count one campaign's numbers again from its registrations, save them, and return what
+    differed from the stored numbers. Called after the campaign's rules, villages or targets
+    change, and by reconcile()."""
+    with transaction.atomic():
+        campaign = (
+            Campaign.objects.select_for_update().prefetch_related("criteria").get(pk=campaign.pk)
+        )
+        rows = list(
+            campaign.participations.select_related("village")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        differences = []
+        registrations = Registration.objects.filter(
+            village__campaign_participations__campaign=campaign
+        )
+        stored = {row.village_id: [getattr(row, name) for name in NUMBERS] for row in rows}
+        changed, _reached = _store(campaign, rows, _counts(campaign, registrations))
+        for name_index, name in enumerate(NUMBERS):
+            villages = [
+                row.village_id
+                for row in changed
+                if stored[row.village_id][name_index] != getattr(row, name)
+            ]
+            if villages:
+                differences.append(Difference(campaign, name, None, None, villages))
+        sums = {
+            "village_count": len(rows),
+            "target_total": sum(target_of(row, campaign) for row in rows),
+            "villages_reached": sum(row.counted >= target_of(row, campaign) for row in rows),
+        }
+        campaign.refresh_from_db(fields=list(sums))
+        for name, value in sums.items():
+            if getattr(campaign, name) != value:
+                differences.append(Difference(campaign, name, getattr(campaign, name), value))
+        Campaign.objects.filter(pk=campaign.pk).update(**sums)
+        differences += _rebuild_weeks(campaign, registrations)
+    return differences
+
+
+def _rebuild_weeks(campaign: Campaign, registrations: QuerySet) -> list[Difference]:
+    counted = (
+        registrations.filter(counted_rule(campaign))
+        .order_by()
+        .annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("week", "participant__category", "jht", "funding_source")
+        .annotate(n=Count("pk"))
+    )
+    fresh = {
+        (week.date() if isinstance(week, datetime.datetime) else week, *key): n
+        for week, *key, n in counted
+    }
+    stored = {
+        (week, category, jht, source): n
+        for week, category, jht, source, n in campaign.weeks.exclude(count=0).values_list(
+            "week", "category", "jht", "funding_source", "count"
+        )
+    }
+    if fresh == stored:
+        return []
+    campaign.weeks.all().delete()
+    CampaignWeek.objects.bulk_create(
+        [
+            CampaignWeek(
+                campaign=campaign,
+                week=week,
+                category=category,
+                jht=jht,
+                funding_source=source,
+                count=n,
+            )
+            for (week, category, jht, source), n in sorted(fresh.items())
+        ]
+    )
+    return [Difference(campaign, "weeks", sum(stored.values()), sum(fresh.values()))]
+
+
+def reconcile(campaigns: Iterable[Campaign] | None = None) -> list[Difference]:
+    """Count every campaign (or `campaigns`) again from the registrations, repair any stored
+    number that differs, and return the differences found (none, when all is in step)."""
+    differences = []
+    for campaign in campaigns if campaigns is not None else Campaign.objects.order_by("pk"):
+        differences += campaign_recount(campaign)
+    return differences
