@@ -1,8 +1,6 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import District, Regency
-
 from .models import Agreement, CampaignVillage
 
 
@@ -29,18 +27,14 @@ class AgreementFilter(django_filters.FilterSet):
 
 
 class CampaignVillageFilter(django_filters.FilterSet):
-    """Narrows a campaign's village table. The choices come from the campaign's roll-ups: its
-    regencies, and the districts of the chosen regency (all of them when there is only one),
+    """Narrows a campaign's village table. The choices are the campaign's roll-ups: its
+    regencies, and the districts of the chosen regency (of the only one, when there is one),
     so a national campaign does not offer seven thousand districts at once."""
 
-    regency = django_filters.ModelChoiceFilter(
-        field_name="village__district__regency",
-        queryset=Regency.objects.none(),
-        label=_("Regency / city"),
+    regency = django_filters.ChoiceFilter(
+        field_name="village__district__regency", label=_("Regency / city")
     )
-    district = django_filters.ModelChoiceFilter(
-        field_name="village__district", queryset=District.objects.none(), label=_("District")
-    )
+    district = django_filters.ChoiceFilter(field_name="village__district", label=_("District"))
     q = django_filters.CharFilter(
         field_name="village__name", lookup_expr="icontains", label=_("Village")
     )
@@ -49,11 +43,10 @@ class CampaignVillageFilter(django_filters.FilterSet):
         model = CampaignVillage
         fields = ["regency", "district", "q"]
 
-    def __init__(self, *args, regencies: list[str], districts: list[str], **kwargs):
+    def __init__(self, *args, regencies, districts, **kwargs):
+        """`regencies` and `districts`: roll-ups (anything with code and name)."""
         super().__init__(*args, **kwargs)
-        self.filters["regency"].queryset = Regency.objects.filter(code__in=regencies).order_by(
-            "name"
-        )
-        self.filters["district"].queryset = District.objects.filter(code__in=districts).order_by(
-            "name"
-        )
+        for name, areas in (("regency", regencies), ("district", districts)):
+            self.filters[name].extra["choices"] = sorted(
+                ((area.code, area.name) for area in areas), key=lambda choice: choice[1]
+            )

@@ -6,12 +6,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import Village
+from villages.models import Regency, Village
 
 from .validators import validate_pdf
 
@@ -209,12 +209,15 @@ class CampaignQuerySet(models.QuerySet):
         if user.is_admin:
             return self.all()
         if user.is_branch_staff:
-            office = user.branch_office
+            office = user.branch_office_id
+            # EXISTS stops at the first village in the area: a national campaign has 83,000.
+            in_area = CampaignVillage.objects.filter(
+                campaign=OuterRef("pk"),
+                village__district__regency__in=Regency.objects.covered_by(office),
+            )
             return self.filter(
-                Q(branch_office=office)
-                | Q(branch_office__parent=office)
-                | Q(villages__district__regency__in=office.covered_regencies())
-            ).distinct()
+                Q(branch_office=office) | Q(branch_office__parent=office) | Exists(in_area)
+            )
         if user.is_village_operator:
             return self.filter(villages=user.village_id)
         return self.none()

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
 from enrollment.models import CommissionRule, Registration
-from villages.models import District, Regency
+from villages.models import area_names
 
 from . import tally
 from .forecast import Forecast, forecast
@@ -265,7 +265,7 @@ AREA_CODE_LENGTH = {"regency": len("35.23"), "district": len("35.23.12")}
 
 def rollup(campaign: Campaign, level: str, *, within: str = "") -> list[Rollup]:
     """The campaign's villages summed per district or regency (only those whose code starts
-    with `within`), in code order: one grouped query over the stored numbers, one for names."""
+    with `within`), in code order: one grouped query over the stored numbers."""
     target = Coalesce("target_override", Value(campaign.default_target))
     rows = (
         CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=within)
@@ -280,11 +280,11 @@ def rollup(campaign: Campaign, level: str, *, within: str = "") -> list[Rollup]:
         )
         .order_by("area")
     )
-    area_model = District if level == "district" else Regency
-    groups = [Rollup(code=row.pop("area"), name="", **row) for row in rows]
-    names = area_model.objects.in_bulk([group.code for group in groups])
-    for group in groups:
-        group.name = names[group.code].name if group.code in names else group.code
+    names = area_names(level)
+    groups = []
+    for row in rows:
+        code = row.pop("area")
+        groups.append(Rollup(code=code, name=names.get(code, code), **row))
     return groups
 
 
@@ -304,6 +304,8 @@ def agent_leaderboard(campaign: Campaign, *, today: datetime.date | None = None)
         )
         .order_by("-recruits", "agent__name")
     )
+    if not rows:
+        return rows
     try:
         terms = CommissionTerms.from_rule(CommissionRule.objects.in_force(today))
     except CommissionRule.DoesNotExist:

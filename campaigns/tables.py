@@ -1,5 +1,6 @@
 import django_tables2 as tables
-from django.utils.formats import date_format
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,16 @@ class AgreementTable(tables.Table):
             "status",
         ]
         empty_text = _("No agreements yet.")
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count when the caller knows it (a campaign's village count), so
+    the table need not count tens of thousands of rows for every page."""
+
+    def __init__(self, *args, count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.count = count  # overrides the cached_property
 
 
 class CampaignVillageTable(tables.Table):
@@ -78,11 +89,10 @@ class CampaignVillageTable(tables.Table):
         change = record.rank_before - rank if record.rank_before and rank else 0
         if not change:
             return rank
-        arrow, css = ("▲", "rank-up") if change > 0 else ("▼", "rank-down")
-        title = _("Change since %(date)s") % {"date": date_format(self.campaign.ranked_on, "j F Y")}
-        return format_html(
-            '{} <small class="{}" title="{}">{}{}</small>', rank, css, title, arrow, abs(change)
+        arrow = render_to_string(
+            "campaigns/includes/rank_change.html", {"change": change, "campaign": self.campaign}
         )
+        return format_html("{} {}", rank, arrow)
 
     def value_rank(self, record):
         return self.ranks.get(record.village_id, "")

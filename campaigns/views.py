@@ -15,7 +15,7 @@ from . import progress
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
 from .models import Agreement, Campaign
-from .tables import AgreementTable, CampaignVillageTable
+from .tables import AgreementTable, CampaignVillageTable, KnownCountPaginator
 
 AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
 
@@ -77,6 +77,9 @@ def campaign_list(request):
     return render(request, "campaigns/campaign_list.html", {"rows": rows})
 
 
+TOP_VILLAGES = 10
+
+
 def _village_table(request, campaign, *, paginate=True):
     """The campaign's village table, narrowed by the filter (which only picks villages; ranks
     stay campaign-wide), sorted and paginated in the database; and the roll-ups it offers."""
@@ -86,14 +89,33 @@ def _village_table(request, campaign, *, paginate=True):
         regency = regencies[0].code if len(regencies) == 1 else ""
     districts = progress.rollup(campaign, "district", within=regency) if regency else []
     filterset = CampaignVillageFilter(
-        request.GET,
-        queryset=progress.ranked(campaign),
-        regencies=[group.code for group in regencies],
-        districts=[group.code for group in districts],
+        request.GET, queryset=progress.ranked(campaign), regencies=regencies, districts=districts
     )
     table = CampaignVillageTable(filterset.qs, campaign=campaign)
-    RequestConfig(request, paginate={"per_page": 25} if paginate else False).configure(table)
+    if paginate:
+        RequestConfig(
+            request,
+            paginate={
+                "per_page": 25,
+                "paginator_class": KnownCountPaginator,
+                "count": _known_count(campaign, filterset, regencies, districts),
+            },
+        ).configure(table)
+    else:
+        RequestConfig(request, paginate=False).configure(table)
     return filterset, table, regencies, districts
+
+
+def _known_count(campaign, filterset, regencies, districts) -> int | None:
+    """How many villages the filter leaves, when the campaign or a roll-up already says so:
+    no COUNT over tens of thousands of rows for every page."""
+    if not filterset.is_valid() or filterset.form.cleaned_data.get("q"):
+        return None
+    chosen = filterset.form.cleaned_data
+    for name, groups in (("district", districts), ("regency", regencies)):
+        if chosen.get(name):
+            return next((g.villages for g in groups if g.code == chosen[name]), None)
+    return campaign.village_count
 
 
 @role_required(*CAMPAIGN_READERS)
@@ -101,9 +123,13 @@ def _village_table(request, campaign, *, paginate=True):
 def campaign_dashboard(request, slug):
     campaign = scoped_campaign(request, slug)
     numbers = progress.numbers(campaign)
-    filterset, table, regencies, districts = _village_table(request, campaign)
     events = list(campaign.events.select_related("village", "district"))
     operator_view = request.user.is_village_operator
+    top = progress.with_shares(progress.ranked(campaign)[:TOP_VILLAGES], campaign)
+    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in top)
+    for row in top:
+        row.rank = ranks[row.village_id]
+        row.change = progress.rank_changes([row], ranks).get(row.village_id)
     context = {
         "campaign": campaign,
         "totals": numbers.totals,
@@ -114,8 +140,7 @@ def campaign_dashboard(request, slug):
             ends_on=min(campaign.ends_on, timezone.localdate()),
             events=[(event.held_on, event.get_kind_display()) for event in events],
         ),
-        "filter": filterset,
-        "table": table,
+        "top": top,
         "events": events,
         "operator_view": operator_view,
         "today": timezone.localdate(),
@@ -123,11 +148,29 @@ def campaign_dashboard(request, slug):
     if not operator_view:
         context.update(
             breakdowns=_labelled_breakdowns(numbers),
-            districts=districts,
-            regencies=regencies,
+            regencies=progress.rollup(campaign, "regency"),
             agents=progress.agent_leaderboard(campaign),
         )
     return render(request, "campaigns/dashboard.html", context)
+
+
+@role_required(*CAMPAIGN_READERS)
+@use_replica()
+def campaign_villages(request, slug):
+    """Every village of the campaign: filter by regency, district or name, sort, rank, export."""
+    campaign = scoped_campaign(request, slug)
+    filterset, table, regencies, districts = _village_table(request, campaign)
+    return render(
+        request,
+        "campaigns/villages.html",
+        {
+            "campaign": campaign,
+            "filter": filterset,
+            "table": table,
+            "districts": districts,
+            "operator_view": request.user.is_village_operator,
+        },
+    )
 
 
 def _labelled_breakdowns(numbers) -> list[tuple[str, list[tuple[str, int]]]]:

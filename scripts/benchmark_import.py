@@ -162,7 +162,11 @@ def main() -> None:
     parser.add_argument("--per-form-up-to", type=int, default=10_000)
     parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--write", nargs=2, metavar=("SIZE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write:
+        write_file(Path(args.write[1]), int(args.write[0]))
+        return
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return
@@ -188,16 +192,22 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             for size in args.sizes:
                 path = Path(folder) / f"warga-{size}.{args.format}"
-                write_file(path, size)
+                # Written by another process: Linux keeps a process's peak memory across the
+                # exec of its children, so a large workbook built here would inflate theirs.
+                subprocess.run(
+                    [sys.executable, __file__, "--write", str(size), str(path)], check=True
+                )
                 methods = ["bulk"] + (["per-form"] if size <= args.per_form_up_to else [])
                 for method in methods:
-                    output = subprocess.run(
+                    finished = subprocess.run(
                         [sys.executable, __file__, "--child", method, str(path)],
                         env={**os.environ, "DATABASE_URL": url},
-                        check=True,
                         capture_output=True,
                         text=True,
-                    ).stdout
+                    )
+                    if finished.returncode:
+                        sys.exit(f"{size:,} rows, {method}: failed\n{finished.stderr}")
+                    output = finished.stdout
                     result = json.loads(output.strip().splitlines()[-1])
                     assert result["created"] == size, result
                     rate = size / result["seconds"]

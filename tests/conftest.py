@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps as django_apps
 
 from portal.models import User
+from villages.models import area_names
 
 from .factories import (
     BranchOfficeFactory,
@@ -43,6 +44,7 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    area_names.cache_clear()  # each test has its own regions
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The suite runs with DEBUG off (production settings) but over plain HTTP.
     settings.SECURE_SSL_REDIRECT = False

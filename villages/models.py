@@ -4,6 +4,7 @@ that cover them."""
 from __future__ import annotations
 
 import datetime
+from functools import cache
 
 from django.db import models
 from django.db.models import Q
@@ -24,6 +25,17 @@ class Province(models.Model):
         return self.name
 
 
+class RegencyQuerySet(models.QuerySet):
+    def covered_by(self, office_id: int, on: datetime.date | None = None) -> RegencyQuerySet:
+        """Regencies the office, or an office under it, covers on the given day (today)."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(coverages__branch_office=office_id) | Q(coverages__branch_office__parent=office_id),
+            Q(coverages__valid_until__isnull=True) | Q(coverages__valid_until__gte=on),
+            coverages__valid_from__lte=on,
+        ).distinct()
+
+
 class Regency(models.Model):
     """A kabupaten (regency, codes 01–69) or kota (city, codes 71–99)."""
 
@@ -32,6 +44,8 @@ class Regency(models.Model):
         Province, models.PROTECT, related_name="regencies", verbose_name=_("province")
     )
     name = models.CharField(_("name"), max_length=100)
+
+    objects = RegencyQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -75,7 +89,9 @@ class VillageQuerySet(models.QuerySet):
         if user.is_admin:
             return self.all()
         if user.is_branch_staff:
-            return self.filter(district__regency__in=user.branch_office.covered_regencies())
+            return self.filter(
+                district__regency__in=Regency.objects.covered_by(user.branch_office_id)
+            )
         if user.is_village_operator:
             return self.filter(pk=user.village_id)
         return self.none()
@@ -173,12 +189,7 @@ class BranchOffice(models.Model):
 
     def covered_regencies(self, on: datetime.date | None = None) -> models.QuerySet[Regency]:
         """Regencies this office, or an office under it, covers on the given day (today)."""
-        on = on or timezone.localdate()
-        return Regency.objects.filter(
-            Q(coverages__branch_office=self) | Q(coverages__branch_office__parent=self),
-            Q(coverages__valid_until__isnull=True) | Q(coverages__valid_until__gte=on),
-            coverages__valid_from__lte=on,
-        ).distinct()
+        return Regency.objects.covered_by(self.pk, on)
 
 
 class Coverage(models.Model):
@@ -211,3 +222,11 @@ class Coverage(models.Model):
     def __str__(self):
         until = self.valid_until or "…"
         return f"{self.branch_office} → {self.regency} ({self.valid_from} – {until})"
+
+
+@cache
+def area_names(level: str) -> dict[str, str]:
+    """Every regency's or district's name by code, read once per process: reference data that
+    only `load_regions` changes (it clears this), asked for by every campaign dashboard."""
+    model = District if level == "district" else Regency
+    return dict(model.objects.values_list("code", "name"))

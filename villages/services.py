@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import tally
 
-from .models import District, Province, Regency, Village
+from .models import District, Province, Regency, Village, area_names
 from .regions import DATA_DIR, read_all
 
 BATCH_SIZE = 5000
@@ -67,6 +67,7 @@ def regions_load(*, directory: Path = DATA_DIR) -> dict[str, int]:
             ],
             "district",
         )
+    area_names.cache_clear()
     return {level: len(rows) for level, rows in data.items()}
 
 
