@@ -4,11 +4,11 @@ Only aggregates leave this view: the campaign, its totals and per-village counts
 scores. Nothing here reads a participant, a registration's fields or a user."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from .models import Campaign
 from .progress import numbers, ranked, ranks, with_shares
+from .tables import KnownCountPaginator
 
 VILLAGES_PER_PAGE = 50
 
@@ -19,7 +19,9 @@ def leaderboard(request, slug):
         Campaign.objects.public().select_related("branch_office").prefetch_related("criteria"),
         slug=slug,
     )
-    page = Paginator(ranked(campaign), VILLAGES_PER_PAGE).get_page(request.GET.get("page"))
+    page = KnownCountPaginator(
+        ranked(campaign), VILLAGES_PER_PAGE, count=campaign.village_count
+    ).get_page(request.GET.get("page"))
     rows = with_shares(page.object_list, campaign)
     rank_of = ranks(campaign, rows)
     for row in rows:
