@@ -615,3 +615,27 @@ def test_the_import_page_is_for_every_role(client, request, world, role, status)
 def test_confirm_needs_a_post(client, checked_batch):
     response = client.get(reverse("registration_import_confirm", args=[checked_batch.pk]))
     assert response.status_code == 405
+
+
+def test_rows_handed_over_without_a_file_are_checked_alike_and_offer_no_error_file(
+    client, english, operator, world
+):
+    """Rows from another source (residents picked from OpenSID) get the same checks and the
+    same preview; with no uploaded file there is no error file to offer."""
+    rows = [
+        (1, {"nik": nik_for(world.socorejo), "full_name": "Benar", "category": "rentan",
+             "declared_income": 1_000_000, "funding_source": "dana_desa", "jht": False}),
+        (2, {"nik": "3.52312E+15", "full_name": "Rusak", "category": "rentan",
+             "declared_income": 1_000_000, "funding_source": "dana_desa", "jht": False}),
+    ]  # fmt: skip
+    batch = services.import_batch_from_values(
+        by=operator, village=world.socorejo, rows=rows, name="opensid.xlsx"
+    )
+    assert (batch.status, batch.new_count, batch.error_count) == ("checked", 1, 1)
+    client.force_login(operator)
+    page = client.get(batch.get_absolute_url()).text
+    assert "menyimpan NIK sebagai angka" in page  # checked outside a request: in Indonesian
+    assert "error file" not in page
+    assert 'data-testid="error-file"' not in page
+    batch = services.registrations_import(batch=batch, by=operator)
+    assert Registration.objects.get().participant.full_name == "Benar"
