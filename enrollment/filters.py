@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from villages.models import District, Village
+from villages.models import Regency, Village, area_names
 
 from .models import FundingSource, Registration, WorkerCategory
 
@@ -19,28 +19,57 @@ class RegistrationFilter(django_filters.FilterSet):
         label=_("Programs"),
     )
     funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices, label=_("Paid by"))
-    district = django_filters.ModelChoiceFilter(
-        field_name="village__district", queryset=District.objects.none(), label=_("District")
+    regency = django_filters.ChoiceFilter(
+        field_name="village__district__regency", label=_("Regency / city")
     )
-    village = django_filters.ModelChoiceFilter(queryset=Village.objects.none(), label=_("Village"))
+    district = django_filters.ChoiceFilter(field_name="village__district", label=_("District"))
+    village = django_filters.ChoiceFilter(field_name="village", label=_("Village"))
 
     class Meta:
         model = Registration
-        fields = ["q", "status", "category", "program", "funding_source", "district", "village"]
+        fields = [
+            "q", "status", "category", "program", "funding_source", "regency", "district",
+            "village",
+        ]  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):
+        """Places narrow down step by step: the regencies of the user's area, the districts of
+        the chosen regency, the villages of the chosen district (a village's code names its
+        district and regency). An admin would otherwise choose among 83,762 villages."""
         super().__init__(*args, **kwargs)
-        # Only villages and districts that have registrations: an admin's choice is otherwise
-        # all 83,762 villages of Indonesia.
-        villages = Village.objects.for_user(user).filter(registrations__isnull=False).distinct()
         if user.is_village_operator:
-            del self.filters["district"]
-            del self.filters["village"]
-        else:
-            self.filters["village"].queryset = villages.order_by("name")
-            self.filters["district"].queryset = (
-                District.objects.filter(villages__in=villages).distinct().order_by("name")
+            for name in ("regency", "district", "village"):
+                del self.filters[name]
+            return
+        village = self.data.get("village") or ""
+        district = self.data.get("district") or village[: len("35.23.12")]
+        regency = self.data.get("regency") or district[: len("35.23")]
+        regencies = area_names("regency")
+        if not user.is_admin:
+            covered = set(
+                Regency.objects.covered_by(user.branch_office_id).values_list("pk", flat=True)
             )
+            regencies = {code: name for code, name in regencies.items() if code in covered}
+            if len(regencies) == 1:
+                regency = regency or next(iter(regencies))
+        districts = {}
+        if regency in regencies:
+            districts = {
+                code: name
+                for code, name in area_names("district").items()
+                if code.startswith(f"{regency}.")
+            }
+        villages = {}
+        if district in districts:
+            villages = dict(
+                Village.objects.for_user(user).filter(district=district).values_list("code", "name")
+            )
+        for name, choices in (
+            ("regency", regencies),
+            ("district", districts),
+            ("village", villages),
+        ):
+            self.filters[name].extra["choices"] = sorted(choices.items(), key=lambda item: item[1])
 
     def search(self, queryset, name, value):
         value = value.strip()
