@@ -10,6 +10,7 @@ urlpatterns = [
     path("kampanye/baru/", setup_views.campaign_create, name="campaign_create"),
     path("kampanye/<slug:slug>/", views.campaign_dashboard, name="campaign_dashboard"),
     path("kampanye/<slug:slug>/desa/", views.campaign_villages, name="campaign_villages"),
+    path("kampanye/<slug:slug>/agen/", views.campaign_agents, name="campaign_agents"),
     path(
         "kampanye/<slug:slug>/desa.<str:fmt>",
         views.campaign_villages_export,

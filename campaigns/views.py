@@ -149,9 +149,21 @@ def campaign_dashboard(request, slug):
         context.update(
             breakdowns=_labelled_breakdowns(numbers),
             regencies=progress.rollup(campaign, "regency"),
-            agents=progress.agent_leaderboard(campaign),
         )
     return render(request, "campaigns/dashboard.html", context)
+
+
+@role_required("admin", "branch_staff")
+@use_replica()
+def campaign_agents(request, slug):
+    """The campaign's Perisai agents by recruits, with this month's commission. Counted from
+    the registrations, on its own page: the dashboard reads only kept numbers."""
+    campaign = scoped_campaign(request, slug)
+    return render(
+        request,
+        "campaigns/agents.html",
+        {"campaign": campaign, "agents": progress.agent_leaderboard(campaign)},
+    )
 
 
 @role_required(*CAMPAIGN_READERS)

@@ -10,6 +10,7 @@ from campaigns import tally
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion, SocializationEvent
 from villages.models import Village
 
+from ..enrollment.factories import AgentFactory
 from ..enrollment.registering import register
 from .test_progress import registered
 
@@ -165,3 +166,20 @@ def test_an_unknown_export_format_is_not_found(client, branch_staff, world):
     client.force_login(branch_staff)
     url = reverse("campaign_villages_export", args=[campaign.slug, "pdf"])
     assert client.get(url).status_code == 404
+
+
+def test_the_campaign_agents_page_counts_their_recruits(client, branch_staff, operator, world):
+    """Perisai agents by counted recruits, on their own page, linked from the dashboard; not
+    for village operators."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo])
+    agent = AgentFactory(name="Sutini Perisai", villages=[world.socorejo])
+    for _ in range(2):
+        registered(world.socorejo, operator, agent=agent)
+    registered(world.socorejo, operator, agent=agent, status="submitted")  # not counted
+    client.force_login(branch_staff)
+    url = reverse("campaign_agents", args=[campaign.slug])
+    assert url in client.get(campaign.get_absolute_url()).text
+    [row] = client.get(url).context["agents"]
+    assert (row["agent__name"], row["recruits"]) == ("Sutini Perisai", 2)
+    client.force_login(operator)
+    assert client.get(url).status_code == 403
