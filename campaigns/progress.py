@@ -12,11 +12,8 @@ from django.db.models import (
     Count,
     F,
     FloatField,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -99,19 +96,18 @@ def village_row(campaign: Campaign, village) -> CampaignVillage | None:
 
 
 def ranks(campaign: Campaign, rows) -> dict[str, int]:
-    """The campaign-wide rank of each of `rows` (ties share a rank: "1, 2, 2, 4"): one query,
-    counting for each row the villages with a higher score (the ranking index answers it)."""
-    higher = (
-        CampaignVillage.objects.filter(campaign=campaign, score__gt=OuterRef("score"))
-        .order_by()
-        .values("campaign")
-        .annotate(n=Count("pk"))
-        .values("n")
+    """The campaign-wide rank of each of `rows` (ties share a rank: "1, 2, 2, 4"): one query
+    over the villages scoring above the lowest of them, counting for each score how many
+    score higher."""
+    rows = list(rows)
+    scores = sorted({row.score for row in rows})
+    if not scores:
+        return {}
+    higher = CampaignVillage.objects.filter(campaign=campaign, score__gt=scores[0]).aggregate(
+        **{f"above_{i}": Count("pk", filter=Q(score__gt=score)) for i, score in enumerate(scores)}
     )
-    counted = CampaignVillage.objects.filter(pk__in=[row.pk for row in rows]).annotate(
-        higher=Coalesce(Subquery(higher, output_field=IntegerField()), Value(0))
-    )
-    return {village: n + 1 for village, n in counted.values_list("village_id", "higher")}
+    rank_of = {score: higher[f"above_{i}"] + 1 for i, score in enumerate(scores)}
+    return {row.village_id: rank_of[row.score] for row in rows}
 
 
 def ranking(campaign: Campaign) -> dict[str, int]:
@@ -263,12 +259,17 @@ class Rollup:
 AREA_CODE_LENGTH = {"regency": len("35.23"), "district": len("35.23.12")}
 
 
+def area_range(code: str) -> dict:
+    """Lookups for the villages whose code starts with `code.` ("35.23" -> "35.23.xx.xxxx")."""
+    return {"village__gt": f"{code}.", "village__lt": f"{code}/"}  # "/" sorts right after "."
+
+
 def rollup(campaign: Campaign, level: str, *, within: str = "") -> list[Rollup]:
     """The campaign's villages summed per district or regency (only those whose code starts
     with `within`), in code order: one grouped query over the stored numbers."""
     target = Coalesce("target_override", Value(campaign.default_target))
     rows = (
-        CampaignVillage.objects.filter(campaign=campaign, village__code__startswith=within)
+        CampaignVillage.objects.filter(campaign=campaign, **(area_range(within) if within else {}))
         .annotate(area=Left("village_id", AREA_CODE_LENGTH[level]))
         .order_by()
         .values("area")

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from enrollment import services
+from enrollment import services, views
 from enrollment.models import Participant, Registration, RegistrationEvent
 
 from .registering import form_post, nik_for, register
@@ -364,3 +364,14 @@ def test_operators_never_see_the_kpj_number(client, operator, branch_staff, worl
     assert "KPJ" not in cells and "19000000077" not in cells
     client.force_login(branch_staff)
     assert "19000000077" in client.get(registration.get_absolute_url()).text
+
+
+def test_a_long_queue_is_counted_up_to_a_limit(client, operator, branch_staff, world, monkeypatch):
+    """Beyond the limit the queue says "more than", without counting every waiting row."""
+    monkeypatch.setattr(views, "QUEUE_COUNT_LIMIT", 2)
+    for _ in range(3):
+        register(world.socorejo, operator)
+    client.force_login(branch_staff)
+    response = client.get(reverse("verification_queue"))
+    assert "Lebih dari 2 pendaftaran" in response.text
+    assert len(response.context["rows"]) == 3
