@@ -120,6 +120,7 @@ def registrations_changed(
         rows = list(
             CampaignVillage.objects.filter(village_id__in=village_ids)
             .select_related("campaign", "village")
+            .prefetch_related("campaign__criteria")  # the scoring rules, one query for all
             .select_for_update(of=("self",))
             .order_by("pk")
         )

@@ -5,12 +5,10 @@ from django.utils import timezone, translation
 from django_tables2 import RequestConfig
 
 from portal.access import role_required
-from portal.audit import audit_record
 from portal.db_routers import use_replica
-from portal.models import AuditEvent
 from portal.spreadsheets import attachment
 
-from . import importing
+from . import importing, services
 from .filters import RegistrationFilter
 from .models import ExportRecord, Registration
 from .tables import RegistrationTable
@@ -124,18 +122,7 @@ def registration_export(request, fmt):
         for key, values in request.GET.lists()
         if key != "page" and any(values)
     }
-    record = ExportRecord.objects.create(
-        by=request.user, file_format=fmt, filters=filters, row_count=count
-    )
-    # Also in the one searchable audit log, next to the views of full NIKs.
-    audit_record(
-        request=request,
-        action=AuditEvent.Action.EXPORT,
-        obj=record,
-        format=fmt,
-        filters=filters,
-        rows=count,
-    )
+    services.export_recorded(request=request, file_format=fmt, filters=filters, row_count=count)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"pendaftaran-{'bpjs-' if fmt == 'bpjs' else ''}{stamp}.{file_format}"
     return attachment(content, file_format, name)

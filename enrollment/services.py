@@ -34,12 +34,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import tally
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from villages.models import Village
 
 from . import importing
 from .forms import RegistrationForm
 from .models import (
     ContributionRate,
+    ExportRecord,
     FundedPeriod,
     ImportBatch,
     ImportRow,
@@ -294,6 +297,38 @@ def funded_period_add(
         )
         tally.registrations_changed(villages=[registration.village_id])
     return period
+
+
+def export_recorded(
+    *,
+    request,
+    file_format: str,
+    filters: dict,
+    row_count: int,
+    dataset: str = "registrations",
+    village: Village | None = None,
+    audit_format: str | None = None,
+) -> ExportRecord:
+    """Record an export of personal data where admins look for it: the export list and the
+    one searchable audit log, next to the views of full NIKs."""
+    with transaction.atomic():
+        record = ExportRecord.objects.create(
+            by=request.user,
+            dataset=dataset,
+            file_format=file_format,
+            filters=filters,
+            row_count=row_count,
+        )
+        audit_record(
+            request=request,
+            action=AuditEvent.Action.EXPORT,
+            obj=record,
+            village=village,
+            format=audit_format or file_format,
+            filters=filters,
+            rows=row_count,
+        )
+    return record
 
 
 # Spreadsheet imports -------------------------------------------------------------------------

@@ -372,20 +372,13 @@ def programme_export(request, campaign, village):
         members,
     )
     filters = {"campaign": campaign.slug, "village": village.code}
-    record = ExportRecord.objects.create(
-        by=request.user,
+    enrollment_services.export_recorded(
+        request=request,
         dataset="opensid_programme",
         file_format=ExportRecord.Format.XLSX,
         filters=filters,
         row_count=len(members),
-    )
-    audit_record(
-        request=request,
-        action=AuditEvent.Action.EXPORT,
-        obj=record,
         village=village,
-        format="opensid_programme",
-        filters=filters,
-        rows=len(members),
+        audit_format="opensid_programme",
     )
     return attachment(content, "xlsx", f"program-bantuan-{campaign.slug}-{village.code}.xlsx")
