@@ -625,7 +625,11 @@ class ImportRow(models.Model):
         MEANWHILE = "meanwhile", _("Registered meanwhile")
 
     batch = models.ForeignKey(
-        ImportBatch, models.CASCADE, related_name="rows", verbose_name=_("import")
+        ImportBatch,
+        models.CASCADE,
+        related_name="rows",
+        verbose_name=_("import"),
+        db_index=False,  # the unique (batch, number) index serves
     )
     number = models.PositiveIntegerField(_("row"))
     status = models.CharField(_("status"), max_length=10, choices=Status)

@@ -3,9 +3,12 @@ registration's history."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime
+import io
 import itertools
+import json
 import time
 import uuid
 from collections.abc import Iterable
@@ -442,7 +445,7 @@ def _check_rows(batch, checker, rows, deadline: float | None) -> None:
             return  # the rows of this chunk are read again by the next step
         if batch.rows_checked + len(chunk) > limit:
             raise importing.too_many_rows()
-        checked = ImportRow.objects.bulk_create(checker.check(chunk))
+        checked = _store_rows(checker.check(chunk))
         for row in checked:
             if row.status == ImportRow.Status.NEW:
                 batch.new_count += 1
@@ -457,6 +460,32 @@ def _check_rows(batch, checker, rows, deadline: float | None) -> None:
         )
     batch.status = ImportBatch.Status.CHECKED
     batch.checked_at = timezone.now()
+
+
+def _store_rows(rows: list[ImportRow]) -> list[ImportRow]:
+    """The checked rows stored: with COPY on PostgreSQL (an INSERT of a thousand rows of JSON
+    spends most of its time turning parameters into SQL), else with bulk_create."""
+    if connection.vendor != "postgresql":
+        return ImportRow.objects.bulk_create(rows)
+    fields = [ImportRow._meta.get_field(name) for name in _IMPORT_ROW_COLUMNS]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # a quoted empty string is not NULL
+    for row in rows:
+        writer.writerow(
+            json.dumps(value, cls=field.encoder) if isinstance(field, JSONField) else value
+            for field in fields
+            for value in [getattr(row, field.attname)]
+        )
+    buffer.seek(0)
+    columns = ", ".join(field.column for field in fields)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {ImportRow._meta.db_table} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer
+        )
+    return rows
+
+
+_IMPORT_ROW_COLUMNS = ["batch", "number", "status", "nik", "data", "errors", "warnings"]
 
 
 def _refuse(batch: ImportBatch, message: str) -> None:

@@ -76,6 +76,7 @@ def write_file(path: Path, size: int) -> None:
         sheet.write_row(number, 0, row, text)
     workbook.close()
 
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
