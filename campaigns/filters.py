@@ -28,10 +28,10 @@ class AgreementFilter(django_filters.FilterSet):
 
 
 class CampaignVillageFilter(django_filters.FilterSet):
-    """Narrows a campaign's village table. The choices are the campaign's roll-ups: its
-    regencies, and the districts of the chosen regency (of the only one, when there is one),
-    so a national campaign does not offer seven thousand districts at once."""
+    """Narrows a campaign's village table by place (the areas progress.offered_areas offers:
+    a place filter with nothing to offer is left out) or by name."""
 
+    province = django_filters.ChoiceFilter(method="within_area", label=_("Province"))
     regency = django_filters.ChoiceFilter(method="within_area", label=_("Regency / city"))
     district = django_filters.ChoiceFilter(method="within_area", label=_("District"))
     q = django_filters.CharFilter(
@@ -40,15 +40,18 @@ class CampaignVillageFilter(django_filters.FilterSet):
 
     class Meta:
         model = CampaignVillage
-        fields = ["regency", "district", "q"]
+        fields = ["province", "regency", "district", "q"]
 
-    def __init__(self, *args, regencies, districts, **kwargs):
-        """`regencies` and `districts`: roll-ups (anything with code and name)."""
+    def __init__(self, *args, areas, **kwargs):
+        """`areas`: roll-ups (anything with code and name) by level."""
         super().__init__(*args, **kwargs)
-        for name, areas in (("regency", regencies), ("district", districts)):
-            self.filters[name].extra["choices"] = sorted(
-                ((area.code, area.name) for area in areas), key=lambda choice: choice[1]
-            )
+        for level, offered in areas.items():
+            if offered:
+                self.filters[level].extra["choices"] = sorted(
+                    ((area.code, area.name) for area in offered), key=lambda choice: choice[1]
+                )
+            else:
+                del self.filters[level]
 
     def within_area(self, queryset, name, code):
         """A village's code starts with its district's and regency's: a range of the campaign's

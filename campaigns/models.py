@@ -410,6 +410,34 @@ class CampaignWeek(models.Model):
         return f"{self.campaign} · {self.week}: {self.count}"
 
 
+class CampaignArea(models.Model):
+    """A campaign's villages summed over one province, regency or district (its code, e.g.
+    "35", "35.23", "35.23.12"): the roll-ups of the dashboard and the village table without a
+    GROUP BY over tens of thousands of village rows. Kept in step by campaigns.tally."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency / city")
+        DISTRICT = "district", _("District")
+
+    campaign = models.ForeignKey(Campaign, models.CASCADE, related_name="areas")
+    level = models.CharField(max_length=8, choices=Level)
+    code = models.CharField(max_length=8)
+    villages = models.PositiveIntegerField(default=0)
+    villages_reached = models.PositiveIntegerField(default=0)
+    counted = models.PositiveIntegerField(default=0)
+    target = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="campaign_area_once"),
+        ]
+        indexes = [models.Index(fields=["campaign", "level", "code"], name="campaign_area_level")]
+
+    def __str__(self):
+        return f"{self.campaign} · {self.code}: {self.counted} / {self.target}"
+
+
 class ScoreCriterion(models.Model):
     """One part of a campaign's ranking score, with its weight: the rules are data, shown
     openly next to each rank."""

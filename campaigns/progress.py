@@ -12,12 +12,14 @@ from django.db.models import (
     Count,
     F,
     FloatField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Left, NullIf
+from django.db.models.functions import Cast, Coalesce, Least, NullIf
 from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
@@ -93,6 +95,31 @@ def village_row(campaign: Campaign, village) -> CampaignVillage | None:
     """One village's row of the campaign (None when it does not take part)."""
     rows = village_rows(campaign, villages=[village])
     return rows[0] if rows else None
+
+
+def village_progress(village, campaigns: QuerySet) -> list[CampaignVillage]:
+    """The village's row in each of `campaigns` it takes part in (newest first), with its
+    campaign (branch office and scoring criteria at hand), its shares and its campaign-wide
+    rank: one query for the rows and ranks however many campaigns there are, one for the
+    criteria."""
+    scoring_higher = (
+        CampaignVillage.objects.filter(campaign=OuterRef("campaign"), score__gt=OuterRef("score"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        CampaignVillage.objects.filter(village=village, campaign__in=campaigns)
+        .select_related("campaign__branch_office", "village")
+        .prefetch_related("campaign__criteria")
+        .annotate(
+            target=Coalesce("target_override", F("campaign__default_target")),
+            rank=Coalesce(Subquery(scoring_higher), 0) + 1,
+        )
+        .order_by("-campaign__starts_on", "campaign__name")
+    )
+    return [with_shares([row], row.campaign)[0] for row in rows]
 
 
 def ranks(campaign: Campaign, rows) -> dict[str, int]:
@@ -256,37 +283,46 @@ class Rollup:
         return int(self.counted * 100 // self.target) if self.target else 0
 
 
-AREA_CODE_LENGTH = {"regency": len("35.23"), "district": len("35.23.12")}
-
-
 def area_range(code: str) -> dict:
     """Lookups for the villages whose code starts with `code.` ("35.23" -> "35.23.xx.xxxx")."""
     return {"village__gt": f"{code}.", "village__lt": f"{code}/"}  # "/" sorts right after "."
 
 
 def rollup(campaign: Campaign, level: str, *, within: str = "") -> list[Rollup]:
-    """The campaign's villages summed per district or regency (only those whose code starts
-    with `within`), in code order: one grouped query over the stored numbers."""
-    target = Coalesce("target_override", Value(campaign.default_target))
-    rows = (
-        CampaignVillage.objects.filter(campaign=campaign, **(area_range(within) if within else {}))
-        .annotate(area=Left("village_id", AREA_CODE_LENGTH[level]))
-        .order_by()
-        .values("area")
-        .annotate(
-            villages=Count("pk"),
-            villages_reached=Count("pk", filter=Q(counted__gte=target)),
-            counted=Sum("counted"),
-            target=Sum(target),
-        )
-        .order_by("area")
-    )
+    """The campaign's villages summed per province, regency or district (only those within the
+    area `within`), in code order: the sums campaigns.tally keeps, no counting."""
+    areas = campaign.areas.filter(level=level)
+    if within:
+        areas = areas.filter(code__gte=within, code__lt=f"{within}/")  # it and all inside it
     names = area_names(level)
-    groups = []
-    for row in rows:
-        code = row.pop("area")
-        groups.append(Rollup(code=code, name=names.get(code, code), **row))
-    return groups
+    return [
+        Rollup(code=code, name=names.get(code, code), **dict(zip(SUMS, sums, strict=True)))
+        for code, *sums in areas.order_by("code").values_list("code", *SUMS)
+    ]
+
+
+SUMS = ["villages", "villages_reached", "counted", "target"]
+AREA_LEVELS = [str(level) for level in tally.AREA_CODE_LENGTHS]  # widest first
+
+
+def offered_areas(campaign: Campaign, chosen: dict[str, str]) -> dict[str, list[Rollup]]:
+    """The areas a village table offers to narrow it, step by step: the campaign's provinces,
+    the regencies of the chosen province, the districts of the chosen regency (of the only
+    one, where there is only one). `chosen` codes by level; a narrower choice implies the wider
+    ones, so a link to a regency needs no province. A national campaign thus offers 38
+    provinces, not 514 regencies and 7,000 districts at once."""
+    offered: dict[str, list[Rollup]] = dict.fromkeys(AREA_LEVELS, [])
+    within = ""
+    for depth, level in enumerate(AREA_LEVELS):
+        areas = offered[level] = rollup(campaign, level, within=within)
+        codes = {area.code for area in areas}
+        implied = (chosen.get(narrower, "")[: tally.AREA_CODE_LENGTHS[level]]
+                   for narrower in AREA_LEVELS[depth:])  # fmt: skip
+        wanted = next((code for code in implied if code), "")
+        within = wanted if wanted in codes else (areas[0].code if len(areas) == 1 else "")
+        if not within:
+            break
+    return offered
 
 
 def agent_leaderboard(campaign: Campaign, *, today: datetime.date | None = None) -> list[dict]:

@@ -2,7 +2,8 @@
 
 Each village's numbers in a campaign live on its CampaignVillage row (counted, members,
 officials enrolled, the funding figures and the score), the campaign's sums on the Campaign
-(villages, target, villages that reached it) and the weekly counts in CampaignWeek. Every write
+(villages, target, villages that reached it), the sums per province, regency and district in
+CampaignArea and the weekly counts in CampaignWeek. Every write
 to registrations (enrollment.services) calls registrations_changed() inside its own transaction,
 so the numbers change exactly when the registrations do, or not at all. reconcile() counts
 everything again from the registrations and reports, then repairs, any difference.
@@ -21,16 +22,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from enrollment.models import FundedPeriod, FundingSource, Registration, WorkerCategory
 
-from .models import Campaign, CampaignVillage, CampaignWeek, ScoreCriterion
+from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 
 MEMBER_STATUSES = ["verified", "active"]
 NUMBERS = ["counted", "members", "officials_enrolled", "funding_ended", "continued"]
+# A village's code starts with its district's, regency's and province's: "35.23.12.2002".
+AREA_CODE_LENGTHS = {
+    CampaignArea.Level.PROVINCE: len("35"),
+    CampaignArea.Level.REGENCY: len("35.23"),
+    CampaignArea.Level.DISTRICT: len("35.23.12"),
+}
 
 
 @dataclass(frozen=True)
@@ -125,13 +132,16 @@ def registrations_changed(
             .order_by("pk")
         )
         weeks: Counter = Counter()
+        sums: dict[int, Counter] = {}
         for campaign, campaign_rows in _by_campaign(rows).items():
             taking_part = {row.village_id for row in campaign_rows}
             for sign, changed in ((-1, before), (1, after)):
                 for fact in changed:
                     if fact.village_id in taking_part and counts_toward(campaign, fact):
                         weeks[_week_key(campaign.pk, fact)] += sign
-            _recount(campaign, campaign_rows)
+            sums[campaign.pk] = _recount(campaign, campaign_rows)
+        # Each table's rows in one order (campaigns, areas, weeks by key): no deadlocks.
+        _add_to_sums(sums)
         _add_to_weeks(weeks)
 
 
@@ -144,6 +154,32 @@ def _by_campaign(rows: list[CampaignVillage]) -> dict[Campaign, list[CampaignVil
 
 def _week_key(campaign_id: int, fact: Fact) -> tuple:
     return (campaign_id, week_of(fact.day), fact.category, fact.jht, fact.funding_source)
+
+
+def _add_to_sums(sums: dict[int, Counter]) -> None:
+    """Add the changes of villages reached and counted to the campaigns and their areas."""
+    for campaign_id in sorted(sums):
+        if reached := sums[campaign_id][None, "villages_reached"]:
+            Campaign.objects.filter(pk=campaign_id).update(
+                villages_reached=F("villages_reached") + reached
+            )
+    for campaign_id in sorted(sums):
+        deltas = sums[campaign_id]
+        codes = sorted({code for code, _name in deltas if code is not None})
+        if not codes:
+            continue
+        areas = CampaignArea.objects.filter(campaign_id=campaign_id, code__in=codes)
+        list(areas.select_for_update().order_by("code").values_list("pk"))  # locked in order
+        areas.update(
+            **{
+                name: F(name)
+                + Case(
+                    *[When(code=code, then=Value(deltas[code, name])) for code in codes],
+                    default=Value(0),
+                )
+                for name in ("counted", "villages_reached")
+            }
+        )
 
 
 def _add_to_weeks(deltas: Counter) -> None:
@@ -264,28 +300,25 @@ class Difference:
     villages: list[str] = field(default_factory=list)
 
 
-def _recount(campaign: Campaign, rows: list[CampaignVillage]) -> list[CampaignVillage]:
-    """Count the rows' villages again (the rows are locked) and save what changed; returns the
-    rows that changed. Keeps the campaign's villages_reached in step."""
+def _recount(campaign: Campaign, rows: list[CampaignVillage]) -> Counter:
+    """Count the rows' villages again (the rows are locked) and save what changed; returns how
+    the campaign's and its areas' sums change (see _store)."""
     numbers = _counts(
         campaign, Registration.objects.filter(village_id__in=[row.village_id for row in rows])
     )
-    changed, reached = _store(campaign, rows, numbers)
-    if reached:
-        Campaign.objects.filter(pk=campaign.pk).update(
-            villages_reached=F("villages_reached") + reached
-        )
-    return changed
+    _changed, sums = _store(campaign, rows, numbers)
+    return sums
 
 
-def _store(campaign, rows, numbers) -> tuple[list[CampaignVillage], int]:
-    """Save the rows' new numbers and scores; returns the rows that changed and by how many
-    the villages that reached their target changed."""
+def _store(campaign, rows, numbers) -> tuple[list[CampaignVillage], Counter]:
+    """Save the rows' new numbers and scores; returns the rows that changed and the changes
+    of the sums: counted and villages_reached by (area code, name), the campaign's own under
+    the code None."""
     criteria = _criteria(campaign)
-    changed, reached = [], 0
+    changed, sums = [], Counter()
     for row in rows:
         target = target_of(row, campaign)
-        was_reached = row.counted >= target
+        was_counted, was_reached = row.counted, row.counted >= target
         old = [getattr(row, name) for name in NUMBERS] + [row.score]
         counts = numbers.get(row.village_id) or dict.fromkeys(NUMBERS, 0)
         for name in NUMBERS:
@@ -293,9 +326,20 @@ def _store(campaign, rows, numbers) -> tuple[list[CampaignVillage], int]:
         row.score = score(row, campaign, criteria)
         if old != [getattr(row, name) for name in NUMBERS] + [row.score]:
             changed.append(row)
-        reached += (row.counted >= target) - was_reached
+        delta = {
+            "counted": row.counted - was_counted,
+            "villages_reached": (row.counted >= target) - was_reached,
+        }
+        for code in [None, *area_codes(row.village_id)]:
+            for name, value in delta.items():
+                if value:
+                    sums[code, name] += value
     CampaignVillage.objects.bulk_update(changed, [*NUMBERS, "score"], batch_size=2000)
-    return changed, reached
+    return changed, sums
+
+
+def area_codes(village_id: str) -> list[str]:
+    return [village_id[:length] for length in AREA_CODE_LENGTHS.values()]
 
 
 # Whole campaigns -------------------------------------------------------------------------
@@ -306,13 +350,15 @@ def campaign_recount(campaign: Campaign) -> list[Difference]:
     differed from the stored numbers. Called after the campaign's rules, villages or targets
     change, and by reconcile()."""
     with transaction.atomic():
-        campaign = (
-            Campaign.objects.select_for_update().prefetch_related("criteria").get(pk=campaign.pk)
-        )
+        # The village rows first, then the campaign: the order registrations_changed locks in.
         rows = list(
-            campaign.participations.select_related("village")
+            CampaignVillage.objects.filter(campaign_id=campaign.pk)
+            .select_related("village")
             .select_for_update(of=("self",))
             .order_by("pk")
+        )
+        campaign = (
+            Campaign.objects.select_for_update().prefetch_related("criteria").get(pk=campaign.pk)
         )
         differences = []
         registrations = Registration.objects.filter(
@@ -338,8 +384,52 @@ def campaign_recount(campaign: Campaign) -> list[Difference]:
             if getattr(campaign, name) != value:
                 differences.append(Difference(campaign, name, getattr(campaign, name), value))
         Campaign.objects.filter(pk=campaign.pk).update(**sums)
+        differences += _rebuild_areas(campaign, rows)
         differences += _rebuild_weeks(campaign, registrations)
     return differences
+
+
+AREA_SUMS = ["villages", "villages_reached", "counted", "target"]
+
+
+def _rebuild_areas(campaign: Campaign, rows: list[CampaignVillage]) -> list[Difference]:
+    """The campaign's areas summed again from its (freshly counted) village rows."""
+    fresh: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for row in rows:
+        target = target_of(row, campaign)
+        for level, length in AREA_CODE_LENGTHS.items():
+            sums = fresh[level, row.village_id[:length]]
+            sums.update(
+                villages=1,
+                villages_reached=int(row.counted >= target),
+                counted=row.counted,
+                target=target,
+            )
+    fresh_values = {key: [sums[name] for name in AREA_SUMS] for key, sums in fresh.items()}
+    stored = {
+        (level, code): list(values)
+        for level, code, *values in campaign.areas.values_list("level", "code", *AREA_SUMS)
+    }
+    if fresh_values == stored:
+        return []
+    differing = sorted(
+        key[1] for key in fresh_values.keys() | stored.keys()
+        if fresh_values.get(key) != stored.get(key)
+    )  # fmt: skip
+    campaign.areas.all().delete()
+    CampaignArea.objects.bulk_create(
+        [
+            CampaignArea(
+                campaign=campaign,
+                level=level,
+                code=code,
+                **dict(zip(AREA_SUMS, values, strict=True)),
+            )
+            for (level, code), values in sorted(fresh_values.items())
+        ],
+        batch_size=2000,
+    )
+    return [Difference(campaign, "areas", len(stored), len(fresh_values), differing)]
 
 
 def _rebuild_weeks(campaign: Campaign, registrations: QuerySet) -> list[Difference]:

@@ -82,15 +82,11 @@ TOP_VILLAGES = 10
 
 def _village_table(request, campaign, *, paginate=True):
     """The campaign's village table, narrowed by the filter (which only picks villages; ranks
-    stay campaign-wide), sorted and paginated in the database; and the roll-ups it offers."""
-    regencies = progress.rollup(campaign, "regency")
-    regency = request.GET.get("regency", "")
-    if regency not in {group.code for group in regencies}:
-        regency = regencies[0].code if len(regencies) == 1 else ""
-    districts = progress.rollup(campaign, "district", within=regency) if regency else []
-    filterset = CampaignVillageFilter(
-        request.GET, queryset=progress.ranked(campaign), regencies=regencies, districts=districts
+    stay campaign-wide), sorted and paginated in the database; and the areas it offers."""
+    areas = progress.offered_areas(
+        campaign, {level: request.GET.get(level, "") for level in progress.AREA_LEVELS}
     )
+    filterset = CampaignVillageFilter(request.GET, queryset=progress.ranked(campaign), areas=areas)
     table = CampaignVillageTable(filterset.qs, campaign=campaign)
     if paginate:
         RequestConfig(
@@ -98,23 +94,23 @@ def _village_table(request, campaign, *, paginate=True):
             paginate={
                 "per_page": 25,
                 "paginator_class": KnownCountPaginator,
-                "count": _known_count(campaign, filterset, regencies, districts),
+                "count": _known_count(campaign, filterset, areas),
             },
         ).configure(table)
     else:
         RequestConfig(request, paginate=False).configure(table)
-    return filterset, table, regencies, districts
+    return filterset, table, areas
 
 
-def _known_count(campaign, filterset, regencies, districts) -> int | None:
+def _known_count(campaign, filterset, areas) -> int | None:
     """How many villages the filter leaves, when the campaign or a roll-up already says so:
     no COUNT over tens of thousands of rows for every page."""
     if not filterset.is_valid() or filterset.form.cleaned_data.get("q"):
         return None
     chosen = filterset.form.cleaned_data
-    for name, groups in (("district", districts), ("regency", regencies)):
-        if chosen.get(name):
-            return next((g.villages for g in groups if g.code == chosen[name]), None)
+    for level in reversed(progress.AREA_LEVELS):
+        if chosen.get(level):
+            return next(area.villages for area in areas[level] if area.code == chosen[level])
     return campaign.village_count
 
 
@@ -146,9 +142,13 @@ def campaign_dashboard(request, slug):
         "today": timezone.localdate(),
     }
     if not operator_view:
+        # A campaign across provinces sums them; within one, its regencies.
+        provinces = progress.rollup(campaign, "province")
+        level = "province" if len(provinces) > 1 else "regency"
         context.update(
             breakdowns=_labelled_breakdowns(numbers),
-            regencies=progress.rollup(campaign, "regency"),
+            area_level=level,
+            areas=provinces if level == "province" else progress.rollup(campaign, level),
         )
     return render(request, "campaigns/dashboard.html", context)
 
@@ -171,7 +171,7 @@ def campaign_agents(request, slug):
 def campaign_villages(request, slug):
     """Every village of the campaign: filter by regency, district or name, sort, rank, export."""
     campaign = scoped_campaign(request, slug)
-    filterset, table, regencies, districts = _village_table(request, campaign)
+    filterset, table, areas = _village_table(request, campaign)
     return render(
         request,
         "campaigns/villages.html",
@@ -179,7 +179,7 @@ def campaign_villages(request, slug):
             "campaign": campaign,
             "filter": filterset,
             "table": table,
-            "districts": districts,
+            "districts": areas["district"],
             "operator_view": request.user.is_village_operator,
         },
     )
@@ -209,5 +209,5 @@ def campaign_villages_export(request, slug, fmt):
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     campaign = scoped_campaign(request, slug)
-    _, table, _regencies, _districts = _village_table(request, campaign, paginate=False)
+    _, table, _areas = _village_table(request, campaign, paginate=False)
     return table_download(table.as_values(), file_format=fmt, name=f"{campaign.slug}-desa")

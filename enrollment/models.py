@@ -340,6 +340,8 @@ class Registration(models.Model):
         ]
         indexes = [
             models.Index(fields=["village", "status"]),
+            # A village's newest registrations (its home page and list).
+            models.Index(fields=["village", "-created_at"], name="registration_village_newest"),
             # The verification queue, oldest first, without sorting every waiting registration.
             models.Index(
                 fields=["created_at", "id"],

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from campaigns.models import Agreement, Campaign, SocializationEvent
-from campaigns.progress import ranks, village_row
+from campaigns.progress import village_progress
 from enrollment.models import Registration
 from villages.models import Village
 
@@ -39,16 +39,10 @@ def village_home(request):
     its recent registrations, funded periods ending soon, agreements and events."""
     user = request.user
     village = Village.objects.with_names().get(pk=user.village_id)
-    campaigns = (
-        Campaign.objects.for_user(user).select_related("branch_office").prefetch_related("criteria")
-    )
-    progress = []
-    for campaign in campaigns:  # two queries per campaign: the village's row and its rank
-        row = village_row(campaign, village)
-        if row is not None:
-            row.rank = ranks(campaign, [row])[village.code]
-            row.village_count = campaign.village_count
-            progress.append((campaign, row, max(row.target - row.counted, 0)))
+    progress = [
+        (row.campaign, row, max(row.target - row.counted, 0))
+        for row in village_progress(village, Campaign.objects.for_user(user))
+    ]
     lapsing_days = 30
     registrations = Registration.objects.for_user(user)
     recent = registrations.select_related("participant")[:5]

@@ -226,7 +226,8 @@ class Coverage(models.Model):
 
 @cache
 def area_names(level: str) -> dict[str, str]:
-    """Every regency's or district's name by code, read once per process: reference data that
-    only `load_regions` changes (it clears this), asked for by every campaign dashboard."""
-    model = District if level == "district" else Regency
+    """Every province's, regency's or district's name by code ("province", "regency",
+    "district"), read once per process: reference data that only `load_regions` changes (it
+    clears this), asked for by every campaign dashboard."""
+    model = {"province": Province, "regency": Regency, "district": District}[level]
     return dict(model.objects.values_list("code", "name"))

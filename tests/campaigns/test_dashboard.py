@@ -111,6 +111,59 @@ def test_the_village_table_filters_by_district_and_sorts(client, branch_staff, o
     ]
 
 
+def test_a_campaign_across_provinces_sums_them_and_narrows_province_regency_district(
+    client, admin_user, operator, world
+):
+    """Across Jawa Timur and Jawa Tengah the dashboard sums provinces, each linking to its
+    villages; the village table offers regencies once a province is chosen (or implied by a
+    chosen regency), districts once a regency is."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo, world.karanglewas])
+    registered(world.socorejo, operator)
+    client.force_login(admin_user)
+    response = client.get(campaign.get_absolute_url())
+    assert response.context["area_level"] == "province"
+    assert [(a.code, a.villages, a.counted, a.target) for a in response.context["areas"]] == [
+        ("33", 1, 0, 10),
+        ("35", 2, 1, 20),
+    ]
+    assert f'{villages_url(campaign)}?province=35">' in response.text
+
+    def offered(params):
+        form = client.get(villages_url(campaign), params).context["filter"].form
+        return {name: [code for code, _ in field.choices if code] for name, field in form.fields.items() if name != "q"}  # fmt: skip
+
+    assert offered({}) == {"province": ["33", "35"]}
+    assert offered({"province": "35"}) == {
+        "province": ["33", "35"],
+        "regency": ["35.23"],
+        "district": ["35.23.12", "35.23.08"],  # by name: Jenu, Kerek
+    }
+    assert offered({"regency": "33.02"})["district"] == [world.karanglewas.district_id]
+    response = client.get(villages_url(campaign), {"regency": "35.23"})
+    assert [row.get_cell("village") for row in response.context["table"].rows] == [
+        "Socorejo",
+        "Karanglo",
+    ]
+    assert response.context["table"].paginator.count == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"province": "99"}, {"regency": "xx"}, {"district": "35.23.12", "province": "33"},
+     {"province": "35' OR 1=1"}],
+)  # fmt: skip
+def test_an_unknown_or_mismatched_area_narrows_nothing_and_breaks_nothing(
+    client, admin_user, world, params
+):
+    campaign = make_campaign(world, [world.socorejo, world.karanglo, world.karanglewas])
+    client.force_login(admin_user)
+    response = client.get(villages_url(campaign), params)
+    assert response.status_code == 200
+    shown = {row.get_cell("village") for row in response.context["table"].rows}
+    assert shown <= {"Socorejo", "Karanglo", "Karanglewas"}
+    assert shown
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_export_holds_exactly_what_the_filter_shows(client, branch_staff, operator, world, fmt):
     """The downloaded rows equal the filtered, sorted table on screen."""

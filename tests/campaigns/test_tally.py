@@ -4,6 +4,7 @@ sequences of every kind of change, and after changes made at the same time."""
 import datetime
 import random
 import threading
+from collections import defaultdict
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from campaigns import progress, tally
-from campaigns.models import Campaign, CampaignVillage, ScoreCriterion
+from campaigns.models import Campaign, CampaignArea, CampaignVillage, ScoreCriterion
 from enrollment import services
 from enrollment.models import Registration
 from villages import services as village_services
@@ -95,6 +96,20 @@ def assert_in_step(campaigns):
         assert numbers.totals.villages_reached == sum(
             row.counted >= (row.target_override or campaign.default_target) for row in rows
         )
+        for level, code_length in [("province", 2), ("regency", 5), ("district", 8)]:
+            expected = defaultdict(lambda: [0, 0, 0, 0])  # villages, reached, counted, target
+            for row in rows:
+                target = row.target_override or campaign.default_target
+                village_counted = counted.filter(village=row.village_id).count()
+                sums = expected[row.village_id[:code_length]]
+                sums[0] += 1
+                sums[1] += village_counted >= target
+                sums[2] += village_counted
+                sums[3] += target
+            assert {
+                area.code: [area.villages, area.villages_reached, area.counted, area.target]
+                for area in progress.rollup(campaign, level)
+            } == expected
 
 
 def backdate(registration, day):
@@ -215,11 +230,14 @@ def test_out_of_step_numbers_are_found_and_repaired(campaigns, world, operator, 
     assert tally.reconcile() == []
     CampaignVillage.objects.filter(village=world.socorejo).update(counted=40)
     Registration.objects.update(status="rejected", rejection_reason="x")  # behind its back
+    CampaignArea.objects.filter(campaign=campaigns[2], code="33").update(target=7)
     differences = tally.reconcile()
     assert {(d.campaign.slug, d.what) for d in differences} >= {
         ("desa-sadar-2026", "counted"),
         ("desa-sadar-2026", "weeks"),
+        ("desa-sadar-2026", "areas"),
         ("satu-desa", "counted"),
+        ("perisai-2026", "areas"),
     }
     assert_in_step(campaigns)
 

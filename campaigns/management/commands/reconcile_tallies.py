@@ -24,7 +24,8 @@ class Command(BaseCommand):
             campaigns = campaigns.filter(slug__in=slugs)
         differences = tally.reconcile(campaigns)
         for difference in differences:
-            villages = f" ({len(difference.villages)} villages)" if difference.villages else ""
+            places = "areas" if difference.what == "areas" else "villages"
+            villages = f" ({len(difference.villages)} {places})" if difference.villages else ""
             self.stdout.write(
                 f"{difference.campaign.slug}: {difference.what} was out of step{villages}; "
                 "repaired."
