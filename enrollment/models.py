@@ -112,7 +112,7 @@ class FundingSource(models.TextChoices):
 class ParticipantQuerySet(models.QuerySet):
     def for_user(self, user) -> ParticipantQuerySet:
         """Participants living in a village the user may see (villages' one scoping rule)."""
-        return self.filter(village__in=Village.objects.for_user(user))
+        return Village.objects.scoped(self, user)
 
 
 class Participant(models.Model):
@@ -163,7 +163,7 @@ class Participant(models.Model):
 class RegistrationQuerySet(models.QuerySet):
     def for_user(self, user) -> RegistrationQuerySet:
         """Registrations in the villages the user may see (villages' one scoping rule)."""
-        return self.filter(village__in=Village.objects.for_user(user))
+        return Village.objects.scoped(self, user)
 
     def submitted(self) -> RegistrationQuerySet:
         return self.filter(status=Registration.Status.SUBMITTED)

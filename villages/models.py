@@ -96,6 +96,15 @@ class VillageQuerySet(models.QuerySet):
             return self.filter(pk=user.village_id)
         return self.none()
 
+    def scoped(self, queryset: models.QuerySet, user, *, through: str = "village"):
+        """`queryset` narrowed to the rows whose `through` village `user` may see (for_user's
+        rule); left whole when they may see every village, so that an admin's national queue
+        or list does not join all 83,762 villages."""
+        villages = self.for_user(user)
+        if not villages.query.has_filters():
+            return queryset
+        return queryset.filter(**{f"{through}__in": villages})
+
     def with_names(self) -> VillageQuerySet:
         return self.select_related("district__regency__province")
 

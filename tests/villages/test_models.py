@@ -76,3 +76,29 @@ def test_villages_for_each_role(
     assert set(Village.objects.for_user(operator)) == {world.socorejo}
     assert not Village.objects.for_user(inactive_user).exists()
     assert not Village.objects.for_user(AnonymousUser()).exists()
+
+
+def test_registrations_are_scoped_by_the_same_rule_and_an_admin_needs_no_join(
+    world, admin_user, branch_staff, operator, inactive_user
+):
+    """Registration.objects.for_user follows Village.objects.for_user; for an admin, who may
+    see every village, the query is left without the join over all villages."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from enrollment.models import Registration
+
+    from ..enrollment.factories import RegistrationFactory
+
+    in_village = {
+        village: RegistrationFactory(village=village)
+        for village in (world.socorejo, world.karanglo, world.karanglewas)
+    }
+    assert set(Registration.objects.for_user(admin_user)) == set(in_village.values())
+    assert "villages_village" not in str(Registration.objects.for_user(admin_user).query)
+    assert set(Registration.objects.for_user(branch_staff)) == {
+        in_village[world.socorejo],
+        in_village[world.karanglo],
+    }
+    assert set(Registration.objects.for_user(operator)) == {in_village[world.socorejo]}
+    assert not Registration.objects.for_user(inactive_user).exists()
+    assert not Registration.objects.for_user(AnonymousUser()).exists()
