@@ -3,10 +3,10 @@
 Each village's numbers in a campaign live on its CampaignVillage row (counted, members,
 officials enrolled, the funding figures and the score), the campaign's sums on the Campaign
 (villages, target, villages that reached it), the sums per province, regency and district in
-CampaignArea and the weekly counts in CampaignWeek. Every write
-to registrations (enrollment.services) calls registrations_changed() inside its own transaction,
-so the numbers change exactly when the registrations do, or not at all. reconcile() counts
-everything again from the registrations and reports, then repairs, any difference.
+CampaignArea and the weekly counts in CampaignWeek. Every write to registrations
+(enrollment.services) calls registrations_changed() inside its own transaction, so the numbers
+change exactly when the registrations do, or not at all. reconcile() counts everything again
+from the registrations and reports, then repairs, any difference.
 
 The counting rule itself is the one of campaigns.progress.counted_registrations: a registration
 counts when its village takes part, it was registered within the campaign's dates (Asia/Jakarta)

@@ -213,6 +213,9 @@ def funded_period_create(request, pk):
 
 
 QUEUE_COUNT_LIMIT = 10_000
+# A batch to verify at once: each row needs its KPJ number typed in, and a batch with one wrong
+# number comes back whole to correct.
+QUEUE_BATCH = 25
 
 
 @role_required(*VERIFIERS)
@@ -220,9 +223,9 @@ def verification_queue(request):
     """Submitted registrations of the user's area, oldest first; verify or reject several."""
     queue = Registration.objects.for_user(request.user).submitted().order_by("created_at", "pk")
     filterset = RegistrationFilter(request.GET, queryset=queue, user=request.user)
-    # The oldest hundred first (the waiting-registrations index), then their people: joining
+    # The oldest batch first (the waiting-registrations index), then their people: joining
     # every waiting registration to its participant before the limit costs seconds nationally.
-    oldest = list(filterset.qs.values_list("pk", flat=True)[:100])
+    oldest = list(filterset.qs.values_list("pk", flat=True)[:QUEUE_BATCH])
     rows = list(
         Registration.objects.filter(pk__in=oldest).with_people().order_by("created_at", "pk")
     )

@@ -15,9 +15,10 @@ middleware stack and a logged-in user of the right role; after --warmup requests
 page takes over a tenth of --budget) each page is requested --repeat times (at least 3, fewer
 once a page has used --budget seconds; more, for at least 2 s, when it is fast) and the median
 is kept. The trivial view is an HttpResponse("ok") added to the URLconf for the benchmark
-only, behind the same middleware and login; /healthz/ is shown too. Queries are counted over
-one more request. Every page must answer 200 and show the numbers a direct COUNT finds, or the
-benchmark stops. Not a test: the figures depend on the machine.
+only, behind the same middleware and login; so is the portal's layout with no content (what
+every page costs before its own content), and /healthz/ is shown too. Queries are counted
+over one more request; KB is the page's size. Every page must answer 200 and show the numbers
+a direct COUNT finds, or the benchmark stops. Not a test: the figures depend on the machine.
 """
 
 import argparse
@@ -38,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 TRIVIAL_URL = "/benchmark-trivial/"
+LAYOUT_URL = "/benchmark-layout/"
 SQL_COUNTED = (
     "FROM enrollment_registration r JOIN campaigns_campaignvillage cv "
     "ON cv.village_id = r.village_id AND cv.campaign_id = %(campaign)s "
@@ -151,8 +153,10 @@ def child_generate(size: int, synthetic: int | None) -> dict:
 
 
 def trivial_urlconf() -> str:
-    """The portal's URLconf plus a view answering "ok", behind the same middleware and login."""
+    """The portal's URLconf plus a view answering "ok" and one rendering the portal's layout
+    (base.html: header, menu, footer) with no content, behind the same middleware and login."""
     from django.http import HttpResponse
+    from django.shortcuts import render
     from django.urls import path
 
     import portal.urls
@@ -160,8 +164,15 @@ def trivial_urlconf() -> str:
     def trivial(request):
         return HttpResponse("ok")
 
+    def layout(request):
+        return render(request, "base.html")
+
     module = types.ModuleType("benchmark_pages_urls")
-    module.urlpatterns = [path(TRIVIAL_URL.strip("/") + "/", trivial), *portal.urls.urlpatterns]
+    module.urlpatterns = [
+        path(TRIVIAL_URL.strip("/") + "/", trivial),
+        path(LAYOUT_URL.strip("/") + "/", layout),
+        *portal.urls.urlpatterns,
+    ]
     module.handler500 = getattr(portal.urls, "handler500", None)
     sys.modules[module.__name__] = module
     return module.__name__
@@ -345,6 +356,7 @@ def child_measure(repeat: int, warmup: int, budget: float) -> dict:
         village_table = dashboard
     pages = [
         ("trivial view (HttpResponse ok)", "admin", TRIVIAL_URL, lambda html: None),
+        ("layout only (base.html, no content)", "admin", LAYOUT_URL, lambda html: None),
         ("/healthz/ (anonymous)", "anonymous", reverse("health"), lambda html: None),
         ("national campaign dashboard", "admin", dashboard, check_dashboard),
         (f"regency village table ({regency.name})", "branch",
@@ -500,7 +512,7 @@ def print_report(sizes: list[int], results: dict, generated: dict) -> None:
     )
     header = f"{'page':<44} {'user':<9}"
     for size in sizes:
-        header += f" {label(size) + ' ms':>10} {'×trivial':>8} {'queries':>7}"
+        header += f" {label(size) + ' ms':>10} {'×trivial':>8} {'queries':>7} {'KB':>5}"
     growing = len(sizes) > 1
     if growing:
         header += f" {'growth ' + label(first) + '→' + label(last):>14}"
@@ -513,7 +525,7 @@ def print_report(sizes: list[int], results: dict, generated: dict) -> None:
             measured = results[size]["pages"][index]
             line += (
                 f" {measured['ms']:>10.1f} {measured['ms'] / trivial[size]:>8.1f} "
-                f"{measured['queries']:>7}"
+                f"{measured['queries']:>7} {measured['kb']:>5.0f}"
             )
         if growing:
             line += f" {results[last]['pages'][index]['ms'] / page['ms']:>14.2f}"

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from enrollment import services, views
@@ -375,3 +376,26 @@ def test_a_long_queue_is_counted_up_to_a_limit(client, operator, branch_staff, w
     response = client.get(reverse("verification_queue"))
     assert "Lebih dari 2 pendaftaran" in response.text
     assert len(response.context["rows"]) == 3
+
+
+def test_the_queue_shows_the_oldest_batch_and_the_next_one_once_verified(
+    client, operator, branch_staff, world, monkeypatch
+):
+    """A batch at a time, oldest first (each row needs its KPJ typed in); once the batch is
+    verified the next one comes up."""
+    monkeypatch.setattr(views, "QUEUE_BATCH", 3)
+    registrations = [register(world.socorejo, operator) for _ in range(5)]
+    start = timezone.now() - datetime.timedelta(days=10)
+    for days, registration in enumerate(registrations):
+        Registration.objects.filter(pk=registration.pk).update(
+            created_at=start + datetime.timedelta(days=days)
+        )
+    client.force_login(branch_staff)
+    response = client.get(reverse("verification_queue"))
+    assert [row["registration"] for row in response.context["rows"]] == registrations[:3]
+    assert "5 pendaftaran, yang terlama lebih dulu · 3 yang pertama ditampilkan" in response.text
+    data = {"action": "verify", "selected": [r.pk for r in registrations[:3]]}
+    data.update({f"kpj-{r.pk}": f"1900000010{n}" for n, r in enumerate(registrations[:3])})
+    assert client.post(reverse("verification_queue"), data).status_code == 302
+    response = client.get(reverse("verification_queue"))
+    assert [row["registration"] for row in response.context["rows"]] == registrations[3:]
