@@ -380,7 +380,10 @@ class CampaignVillage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "village"], name="campaign_village_once"),
         ]
-        indexes = [models.Index(fields=["campaign", "-score"], name="campaign_village_ranking")]
+        indexes = [
+            # Best first, ties by village code: the top of a ranking without sorting it.
+            models.Index(fields=["campaign", "-score", "village"], name="campaign_village_rank"),
+        ]
 
     def __str__(self):
         return f"{self.campaign} · {self.village}"

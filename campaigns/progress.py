@@ -59,7 +59,7 @@ def ranked(campaign: Campaign) -> QuerySet:
                 Value(0.0),
             )
         )
-        .order_by("-score", "village__name")
+        .order_by("-score", "village_id")  # ties by code: the ranking index, no sort
     )
 
 
@@ -139,7 +139,7 @@ def ranks(campaign: Campaign, rows) -> dict[str, int]:
 
 def ranking(campaign: Campaign) -> dict[str, int]:
     """Every village's rank, best first: for tests and small campaigns (reads every row)."""
-    scores = CampaignVillage.objects.filter(campaign=campaign).order_by("-score", "village__name")
+    scores = CampaignVillage.objects.filter(campaign=campaign).order_by("-score", "village_id")
     return ranks_from_scores(scores.values_list("village_id", "score"))
 
 

@@ -42,9 +42,7 @@ class CampaignVillageTable(tables.Table):
     the filter, computed for the shown page only; the change is since the last ranking
     snapshot."""
 
-    rank = tables.Column(
-        empty_values=(), order_by=("-score", "village__name"), verbose_name=_("Rank")
-    )
+    rank = tables.Column(empty_values=(), order_by=("-score", "village_id"), verbose_name=_("Rank"))
     village = tables.Column(accessor="village__name", verbose_name=_("Village"))
     district = tables.Column(accessor="village__district__name", verbose_name=_("District"))
     regency = tables.Column(

@@ -169,7 +169,8 @@ def campaign_agents(request, slug):
 @role_required(*CAMPAIGN_READERS)
 @use_replica()
 def campaign_villages(request, slug):
-    """Every village of the campaign: filter by regency, district or name, sort, rank, export."""
+    """Every village of the campaign: narrow by province, regency, district or name, sort, rank,
+    export; the sums of the areas one level down."""
     campaign = scoped_campaign(request, slug)
     filterset, table, areas = _village_table(request, campaign)
     return render(
@@ -179,7 +180,7 @@ def campaign_villages(request, slug):
             "campaign": campaign,
             "filter": filterset,
             "table": table,
-            "districts": areas["district"],
+            "areas": areas,
             "operator_view": request.user.is_village_operator,
         },
     )

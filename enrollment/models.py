@@ -342,11 +342,17 @@ class Registration(models.Model):
             models.Index(fields=["village", "status"]),
             # A village's newest registrations (its home page and list).
             models.Index(fields=["village", "-created_at"], name="registration_village_newest"),
-            # The verification queue, oldest first, without sorting every waiting registration.
+            # The verification queue, oldest first, without sorting every waiting registration;
+            # and a branch's or village's waiting registrations, read from the index alone.
             models.Index(
                 fields=["created_at", "id"],
                 condition=Q(status="submitted"),
                 name="registration_waiting",
+            ),
+            models.Index(
+                fields=["village", "created_at", "id"],
+                condition=Q(status="submitted"),
+                name="registration_waiting_village",
             ),
         ]
 

@@ -140,6 +140,13 @@ def test_a_campaign_across_provinces_sums_them_and_narrows_province_regency_dist
         "district": ["35.23.12", "35.23.08"],  # by name: Jenu, Kerek
     }
     assert offered({"regency": "33.02"})["district"] == [world.karanglewas.district_id]
+
+    # Under the table, the areas one level down, each linking to its villages (Jawa Timur has
+    # one regency here, so its districts).
+    text = client.get(villages_url(campaign)).text
+    assert f'{villages_url(campaign)}?province=33">Jawa Tengah</a>' in text
+    text = client.get(villages_url(campaign), {"province": "35"}).text
+    assert f'{villages_url(campaign)}?district=35.23.08">Kerek</a>' in text
     response = client.get(villages_url(campaign), {"regency": "35.23"})
     assert [row.get_cell("village") for row in response.context["table"].rows] == [
         "Socorejo",
