@@ -18,7 +18,7 @@ from .commission import (
     month_end,
 )
 from .follow_up_views import add_follow_up_details, with_follow_ups
-from .models import Agent, CommissionRule, FollowUp, FundingSource, Registration
+from .models import Agent, CommissionRule, FollowUp, Registration
 from .phone import format_phone
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
@@ -41,7 +41,6 @@ def lapsing_list(request):
         )
     )
     for registration in registrations:
-        registration.paid_by_label = FundingSource(registration.paid_by).label
         registration.days_left = (registration.paid_until - today).days
         registration.phone_display = _display_phone(registration.participant.phone)
         add_follow_up_details(registration)

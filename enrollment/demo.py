@@ -190,8 +190,15 @@ def registrations_create_demo(
                 )
             )
     RegistrationEvent.objects.bulk_create(events)
-    FundedPeriod.objects.bulk_create(periods)
+    funded_periods_create(periods)
     return len(registrations)
+
+
+def funded_periods_create(periods) -> None:
+    """Write funded periods in bulk and store each registration's latest one on it."""
+    periods = FundedPeriod.objects.bulk_create(periods)
+    registrations = {period.registration_id for period in periods}
+    Registration.objects.filter(pk__in=registrations).store_paid_until()
 
 
 SOCOREJO_WORK = [
@@ -408,7 +415,7 @@ def demo_registrations(*, users: dict, log=print) -> None:
             continuing = FundedPeriod.objects.filter(
                 registration__village__in=gresik, registration__status__in=["verified", "active"]
             ).order_by("pk")[::3]
-            FundedPeriod.objects.bulk_create(
+            funded_periods_create(
                 FundedPeriod(
                     registration_id=period.registration_id,
                     funding_source=FundingSource.PARTICIPANT,

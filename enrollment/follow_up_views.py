@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 
-from .models import FollowUp, FundingSource, Registration
+from .models import FollowUp, Registration
 from .phone import is_mobile_phone, whatsapp_url
 from .premiums import format_rupiah
 
@@ -61,7 +61,7 @@ def follow_up_whatsapp_url(registration: Registration, paid_until: datetime.date
 
 def with_follow_ups(registrations):
     """Annotate `reached_at` and `reached_channel`: the latest follow-up about the period that
-    ends on the registration's `paid_until` (needs with_paid_until()); None when nobody yet."""
+    ends on the registration's `paid_until`; None when nobody yet."""
     latest = FollowUp.objects.filter(
         registration=OuterRef("pk"), paid_until=OuterRef("paid_until")
     ).order_by("-at", "-pk")
@@ -92,7 +92,6 @@ def _lapsing_registration(request, pk) -> Registration:
     registrations = (
         Registration.objects.for_user(request.user)
         .verified()
-        .with_paid_until()
         .select_related("participant", "village")
     )
     return get_object_or_404(registrations, pk=pk)
@@ -181,7 +180,6 @@ def lapsing_print(request):
         )
     )
     for registration in registrations:
-        registration.paid_by_label = FundingSource(registration.paid_by).label
         registration.phone_display = _display_phone(registration.participant.phone)
         add_follow_up_details(registration)
     return render(

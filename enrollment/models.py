@@ -18,6 +18,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
@@ -206,15 +207,16 @@ class RegistrationQuerySet(models.QuerySet):
             .order_by("agent", "month")
         )
 
-    def with_paid_until(self) -> RegistrationQuerySet:
-        """Annotate `paid_until`, the day the latest funded period ends, and `paid_by`, who pays
-        that period (a FundingSource value); both None when no period is recorded."""
+    def store_paid_until(self) -> int:
+        """Store on each registration the end of its latest funded period (`paid_until`) and who
+        pays it (`paid_by`), so that lists of periods ending soon read an index instead of every
+        member's periods. FundedPeriod.save() and delete() call it; bulk loads call it after."""
         latest = FundedPeriod.objects.filter(registration=OuterRef("pk")).order_by(
             "-ends_on", "-starts_on", "-pk"
         )
-        return self.annotate(
+        return self.update(
             paid_until=Subquery(latest.values("ends_on")[:1]),
-            paid_by=Subquery(latest.values("funding_source")[:1]),
+            paid_by=Coalesce(Subquery(latest.values("funding_source")[:1]), Value("")),
         )
 
     def lapsing_within(self, days: int, today: datetime.date | None = None) -> RegistrationQuerySet:
@@ -223,7 +225,6 @@ class RegistrationQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return (
             self.verified()
-            .with_paid_until()
             .filter(paid_until__gte=today, paid_until__lte=today + datetime.timedelta(days=days))
             .order_by("paid_until", "pk")
         )
@@ -313,6 +314,11 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The latest funded period, kept by RegistrationQuerySet.store_paid_until().
+    paid_until = models.DateField(_("paid until"), null=True, blank=True, editable=False)
+    paid_by = models.CharField(
+        _("paid by"), max_length=12, choices=FundingSource, blank=True, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -354,6 +360,8 @@ class Registration(models.Model):
                 condition=Q(status="submitted"),
                 name="registration_waiting_village",
             ),
+            # A village's funded periods ending soon (its home page, the lapsing list).
+            models.Index(fields=["village", "paid_until"], name="registration_village_paid"),
         ]
 
     def __str__(self):
@@ -441,6 +449,15 @@ class FundedPeriod(models.Model):
 
     def __str__(self):
         return f"{self.get_funding_source_display()} {self.starts_on} – {self.ends_on}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Registration.objects.filter(pk=self.registration_id).store_paid_until()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Registration.objects.filter(pk=self.registration_id).store_paid_until()
+        return result
 
 
 class AgentQuerySet(models.QuerySet):

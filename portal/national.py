@@ -689,6 +689,8 @@ REGISTRATION_COLUMNS = _columns(
         "entered_by",
         "created_at",
         "updated_at",
+        "paid_until",
+        "paid_by",
     ],
 )
 EVENT_COLUMNS = _columns(
@@ -998,6 +1000,7 @@ def participants_generate(
                 verified_day = day + 1 + int(rnd() * 10)
                 outcome = rnd()
                 kpj, reason, updated = NULL, "", created
+                paid_until, paid_by = NULL, ""
                 if verified_day >= today_index or outcome < 0.05:
                     status = "submitted"
                 elif outcome < 0.11:
@@ -1027,6 +1030,7 @@ def participants_generate(
                     months = FUNDED_MONTHS[source]
                     start, end = period_dates(verified_day, months)
                     periods.append((index, f"{source}\t{company}\t{start}\t{end}\n"))
+                    paid_until, paid_by = end, source
                     note = funded_note % {
                         "source": source_labels[source],
                         "start": start.strftime("%d-%m-%Y"),
@@ -1037,6 +1041,7 @@ def participants_generate(
                     if source in VILLAGE_FUNDED and follow_day < today_index and rnd() < 0.45:
                         start, end = period_dates(follow_day, 6)
                         periods.append((index, f"{F.PARTICIPANT}\t\t{start}\t{end}\n"))
+                        paid_until, paid_by = end, F.PARTICIPANT
                         note = funded_note % {
                             "source": source_labels[F.PARTICIPANT],
                             "start": start.strftime("%d-%m-%Y"),
@@ -1049,7 +1054,7 @@ def participants_generate(
                     f"{village}\t{'t' if jht else 'f'}\t{income}\t{rate.pk}\t"
                     f"{premiums[income, jht]}\t{source}\t{company}\t"
                     f"{agent_id if recruited else NULL}\t{status}\t{kpj}\t{reason}\t{staff_id}\t"
-                    f"{created}\t{updated}\n"
+                    f"{created}\t{updated}\t{paid_until}\t{paid_by}\n"
                 )
                 if len(people) >= chunk_size:
                     done += len(people)

@@ -55,11 +55,7 @@ def lapsing(village, operator, branch_staff, *, kpj, ends_in=10, source="dana_de
         starts_on=today - datetime.timedelta(days=150),
         ends_on=today + datetime.timedelta(days=ends_in),
     )
-    return (
-        Registration.objects.with_paid_until()
-        .select_related("participant", "village")
-        .get(pk=registration.pk)
-    )
+    return Registration.objects.select_related("participant", "village").get(pk=registration.pk)
 
 
 @pytest.fixture

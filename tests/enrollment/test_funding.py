@@ -5,9 +5,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.models import FundingSource, Registration
+from portal.demo import demo_load
 
 from ..conftest import client_for
 from .factories import FundedPeriodFactory, RegistrationFactory
+from .periods import assert_paid_until_stored
 
 TODAY = datetime.date(2026, 11, 23)
 DAY = datetime.timedelta(days=1)
@@ -75,8 +77,54 @@ def test_lapsing_within_keeps_latest_periods_ending_in_the_window(world):
 def test_paid_until_is_none_without_periods(world):
     """A registration without any funded period has no paid-until date and no payer."""
     registration = RegistrationFactory(village=world.socorejo, verified=True)
-    annotated = Registration.objects.with_paid_until().get(pk=registration.pk)
-    assert (annotated.paid_until, annotated.paid_by) == (None, None)
+    registration.refresh_from_db()
+    assert (registration.paid_until, registration.paid_by) == (None, "")
+
+
+def test_the_latest_period_is_stored_as_periods_are_added_changed_and_deleted(world):
+    """paid_until and paid_by follow the latest period through every change: a later period, an
+    earlier one, one ending the same day but starting later, an edit, deletions."""
+    registration = funded(world.socorejo, (DANA_DESA, datetime.date(2026, 1, 1), TODAY))
+    stored = Registration.objects.filter(pk=registration.pk).values_list("paid_until", "paid_by")
+    assert stored.get() == (TODAY, DANA_DESA)
+    later = FundedPeriodFactory(
+        registration=registration,
+        funding_source=PARTICIPANT,
+        starts_on=TODAY + DAY,
+        ends_on=TODAY + 90 * DAY,
+    )
+    FundedPeriodFactory(
+        registration=registration,
+        funding_source=ADD,
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2025, 6, 30),
+    )
+    assert stored.get() == (TODAY + 90 * DAY, PARTICIPANT)
+    same_end = FundedPeriodFactory(
+        registration=registration,
+        funding_source=ADD,
+        starts_on=TODAY + 30 * DAY,
+        ends_on=TODAY + 90 * DAY,
+    )
+    assert stored.get() == (TODAY + 90 * DAY, ADD)
+    same_end.delete()
+    assert stored.get() == (TODAY + 90 * DAY, PARTICIPANT)
+    later.ends_on = TODAY + 20 * DAY
+    later.save()
+    assert stored.get() == (TODAY + 20 * DAY, PARTICIPANT)
+    later.delete()
+    assert stored.get() == (TODAY, DANA_DESA)
+    for period in registration.funded_periods.all():
+        period.delete()
+    assert stored.get() == (None, "")
+    assert_paid_until_stored()
+
+
+def test_the_demo_data_stores_the_latest_periods(db, seeded_rates):
+    """The demo writes funded periods in bulk, continuing periods of Gresik included."""
+    demo_load(log=lambda message: None)
+    assert Registration.objects.exclude(paid_until=None).count() > 100
+    assert_paid_until_stored()
 
 
 def test_continuing_counts_participants_who_pay_after_the_village(world):

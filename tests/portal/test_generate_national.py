@@ -28,6 +28,8 @@ from enrollment.premiums import compute_premium
 from portal.national import NATIONAL_SLUG, kpj_number
 from villages.models import Coverage, Village
 
+from ..enrollment.periods import assert_paid_until_stored
+
 VILLAGES, PEOPLE = 50, 2000
 seed_rates = importlib.import_module(
     "enrollment.migrations.0002_seed_rates_and_commission_rule"
@@ -155,6 +157,13 @@ def test_campaign_numbers_equal_counting_the_registrations(generated):
     ).count()
     assert counted > 0
     assert progress.totals(national).counted == counted
+
+
+def test_registrations_store_their_latest_funded_period(generated):
+    """COPY bypasses FundedPeriod.save(): the generator writes paid_until and paid_by itself."""
+    assert Registration.objects.exclude(paid_until=None).count() > PEOPLE / 2
+    assert Registration.objects.filter(paid_by=FundingSource.PARTICIPANT).exists()
+    assert_paid_until_stored()
 
 
 def test_kpj_numbers_never_repeat():
