@@ -1,11 +1,11 @@
 import django_tables2 as tables
 from django.core.paginator import Paginator
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import progress
 from .models import Agreement, CampaignVillage
+from .templatetags.progress_cells import progress_cell, rank_change
 
 
 class AgreementTable(tables.Table):
@@ -52,8 +52,8 @@ class CampaignVillageTable(tables.Table):
     )
     counted = tables.Column(verbose_name=_("Registered"), attrs={"td": {"class": "numeric"}})
     target = tables.Column(verbose_name=_("Target"), attrs={"td": {"class": "numeric"}})
-    progress = tables.TemplateColumn(
-        template_name="campaigns/includes/progress_cell.html",
+    progress = tables.Column(
+        empty_values=(),
         order_by=("-target_share", "village__name"),
         verbose_name=_("Progress"),
     )
@@ -87,13 +87,13 @@ class CampaignVillageTable(tables.Table):
         change = record.rank_before - rank if record.rank_before and rank else 0
         if not change:
             return rank
-        arrow = render_to_string(
-            "campaigns/includes/rank_change.html", {"change": change, "campaign": self.campaign}
-        )
-        return format_html("{} {}", rank, arrow)
+        return format_html("{} {}", rank, rank_change(change, self.campaign))
 
     def value_rank(self, record):
         return self.ranks.get(record.village_id, "")
+
+    def render_progress(self, record):
+        return progress_cell(record)
 
     def render_score(self, value):
         return f"{value:.1f}"

@@ -700,6 +700,7 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
                 "rate_id": Value(rate.pk),
                 "status": Value(Registration.Status.SUBMITTED),
                 "rejection_reason": Value(""),
+                "paid_by": Value(""),
                 "entered_by_id": Value(by.pk),
                 "created_at": Value(now, DateTimeField()),
                 "updated_at": Value(now, DateTimeField()),

@@ -2,8 +2,11 @@
 
 import pytest
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
+
+from campaigns.templatetags.progress_cells import progress_bar
 
 from ..enrollment.factories import ParticipantFactory, RegistrationFactory
 from ..factories import VillageFactory
@@ -139,6 +142,15 @@ def test_the_page_is_paginated_in_bounded_queries(
 )
 def test_the_progress_bar_shows_a_percentage_that_does_not_overstate(context, shown):
     """Rounded, but never 100 % below the target; a given percent (rounded down) wins."""
-    html = render_to_string("includes/progress_bar.html", context)
+    html = progress_bar(**context)
     assert f"· {shown}</small>" in html
     assert f'max="{context["target"] or 1}"' in html
+
+
+def test_the_progress_bar_tag_groups_thousands_and_escapes_its_label():
+    """In templates: "1.234 / 3.000" in Indonesian, and a village name is text, not markup."""
+    template = Template("{% load progress_cells %}{% progress_bar counted target label=name %}")
+    with translation.override("id"):
+        html = template.render(Context({"counted": 1234, "target": 3000, "name": "<b>Ds</b>"}))
+    assert "<strong>1.234</strong> / 3.000 · 41&nbsp;%" in html
+    assert 'aria-label="&lt;b&gt;Ds&lt;/b&gt;"' in html
