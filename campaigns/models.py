@@ -6,10 +6,12 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models.functions import TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from villages.models import Regency, Village
 
@@ -481,6 +483,27 @@ class SocializationEventQuerySet(models.QuerySet):
             | Q(village__in=villages)
             | Q(district__in=villages.values("district"))
         )
+
+    def weekly_markers(self) -> list[tuple[datetime.date, str]]:
+        """(day, label) for each week with events, to mark on a weekly chart: the kind of the
+        week's only event, else how many there were. As many as weeks, however many events."""
+        weeks = (
+            self.annotate(week=TruncWeek("held_on"))
+            .order_by()
+            .values("week")
+            .annotate(day=Min("held_on"), events=Count("pk"), kind=Min("kind"))
+            .order_by("week")
+        )
+        return [
+            (
+                week["day"],
+                SocializationEvent.Kind(week["kind"]).label
+                if week["events"] == 1
+                else ngettext("%(count)d event", "%(count)d events", week["events"])
+                % {"count": week["events"]},
+            )
+            for week in weeks
+        ]
 
 
 class SocializationEvent(models.Model):

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     F,
     FloatField,
@@ -18,8 +19,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Least, NullIf
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
@@ -28,7 +31,7 @@ from villages.models import area_names
 
 from . import tally
 from .forecast import Forecast, forecast
-from .models import Campaign, CampaignVillage, CampaignWeek, ScoreCriterion
+from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 
 
 def _period_end(campaign: Campaign, on: datetime.date | None) -> datetime.date:
@@ -294,10 +297,35 @@ def rollup(campaign: Campaign, level: str, *, within: str = "") -> list[Rollup]:
     areas = campaign.areas.filter(level=level)
     if within:
         areas = areas.filter(code__gte=within, code__lt=f"{within}/")  # it and all inside it
+    return _rollups(level, areas.order_by("code").values_list("code", *SUMS))
+
+
+def widest_rollup(campaign: Campaign) -> tuple[str, list[Rollup]]:
+    """(level, sums): the campaign's provinces when it spans several, else its regencies; in
+    one query, which asks the stored provinces which level to read."""
+    province, regency = CampaignArea.Level.PROVINCE, CampaignArea.Level.REGENCY
+    provinces = (
+        campaign.areas.filter(level=province)
+        .order_by()
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    level = Case(
+        When(GreaterThan(Subquery(provinces), 1), then=Value(province)), default=Value(regency)
+    )
+    areas = campaign.areas.filter(level=level).order_by("code")
+    rows = list(areas.values_list("level", "code", *SUMS))
+    level = rows[0][0] if rows else regency
+    return level, _rollups(level, (row[1:] for row in rows))
+
+
+def _rollups(level: str, rows) -> list[Rollup]:
+    """Rollups of (code, *SUMS) rows, named."""
     names = area_names(level)
     return [
         Rollup(code=code, name=names.get(code, code), **dict(zip(SUMS, sums, strict=True)))
-        for code, *sums in areas.order_by("code").values_list("code", *SUMS)
+        for code, *sums in rows
     ]
 
 

@@ -78,6 +78,7 @@ def campaign_list(request):
 
 
 TOP_VILLAGES = 10
+EVENTS_SHOWN = 10
 
 
 def _village_table(request, campaign, *, paginate=True):
@@ -119,7 +120,10 @@ def _known_count(campaign, filterset, areas) -> int | None:
 def campaign_dashboard(request, slug):
     campaign = scoped_campaign(request, slug)
     numbers = progress.numbers(campaign)
-    events = list(campaign.events.select_related("village", "district"))
+    newest_events = campaign.events.select_related("village", "district").order_by(
+        "-held_on", "-pk"
+    )
+    events = list(newest_events[: EVENTS_SHOWN + 1])
     operator_view = request.user.is_village_operator
     top = progress.with_shares(progress.ranked(campaign)[:TOP_VILLAGES], campaign)
     ranks = progress.ranks_from_scores((row.village_id, row.score) for row in top)
@@ -134,22 +138,18 @@ def campaign_dashboard(request, slug):
             numbers.weeks,
             starts_on=campaign.starts_on,
             ends_on=min(campaign.ends_on, timezone.localdate()),
-            events=[(event.held_on, event.get_kind_display()) for event in events],
+            events=campaign.events.weekly_markers(),
         ),
         "top": top,
-        "events": events,
+        "events": events[:EVENTS_SHOWN],
+        "more_events": len(events) > EVENTS_SHOWN,
         "operator_view": operator_view,
         "today": timezone.localdate(),
     }
     if not operator_view:
         # A campaign across provinces sums them; within one, its regencies.
-        provinces = progress.rollup(campaign, "province")
-        level = "province" if len(provinces) > 1 else "regency"
-        context.update(
-            breakdowns=_labelled_breakdowns(numbers),
-            area_level=level,
-            areas=provinces if level == "province" else progress.rollup(campaign, level),
-        )
+        area_level, areas = progress.widest_rollup(campaign)
+        context.update(breakdowns=_labelled_breakdowns(numbers), area_level=area_level, areas=areas)
     return render(request, "campaigns/dashboard.html", context)
 
 

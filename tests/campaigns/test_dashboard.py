@@ -244,3 +244,36 @@ def test_the_campaign_agents_page_counts_their_recruits(client, branch_staff, op
     assert (row["agent__name"], row["recruits"]) == ("Sutini Perisai", 2)
     client.force_login(operator)
     assert client.get(url).status_code == 403
+
+
+def test_the_dashboard_lists_the_newest_events_and_marks_each_week_once(
+    client, branch_staff, operator, world
+):
+    """Twelve events: the ten newest listed with a link to all of them; the chart marks each
+    week once, with the kind of its only event or the number of events."""
+    campaign = make_campaign(world, [world.socorejo])
+    monday = datetime.date(2026, 3, 2)
+    for week in range(11):
+        SocializationEvent.objects.create(
+            campaign=campaign,
+            kind="sosialisasi",
+            held_on=monday + datetime.timedelta(weeks=week),
+            place=f"Balai Desa {week}",
+        )
+    SocializationEvent.objects.create(
+        campaign=campaign, kind="fgd", held_on=monday + datetime.timedelta(days=3), place="FGD"
+    )
+    registered(world.socorejo, operator)  # a chart to mark
+    client.force_login(branch_staff)
+
+    response = client.get(campaign.get_absolute_url())
+
+    listed = [event.place for event in response.context["events"]]
+    assert listed == [f"Balai Desa {week}" for week in range(10, 0, -1)]
+    assert f"{reverse('event_list')}?campaign={campaign.slug}" in response.text
+    markers = response.context["chart"].markers
+    assert [(marker.day, marker.label) for marker in markers] == [
+        (monday, "2 kegiatan"),
+        *[(monday + datetime.timedelta(weeks=week), "Sosialisasi") for week in range(1, 11)],
+    ]
+    assert "02-03-2026: 2 kegiatan" in response.text
