@@ -311,10 +311,10 @@ def widest_rollup(campaign: Campaign) -> tuple[str, list[Rollup]]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    level = Case(
+    widest = Case(
         When(GreaterThan(Subquery(provinces), 1), then=Value(province)), default=Value(regency)
     )
-    areas = campaign.areas.filter(level=level).order_by("code")
+    areas = campaign.areas.filter(level=widest).order_by("code")
     rows = list(areas.values_list("level", "code", *SUMS))
     level = rows[0][0] if rows else regency
     return level, _rollups(level, (row[1:] for row in rows))

@@ -112,6 +112,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "entered_by",
         "created_at",
         "updated_at",
+        "paid_until",
+        "paid_by",
     ]
     fieldsets = [
         (None, {"fields": ["participant", "village", "agent"]}),
@@ -126,6 +128,8 @@ class RegistrationAdmin(admin.ModelAdmin):
                     "monthly_premium",
                     "funding_source",
                     "funding_company",
+                    "paid_until",
+                    "paid_by",
                 ]
             },
         ),

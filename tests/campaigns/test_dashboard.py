@@ -111,6 +111,18 @@ def test_the_village_table_filters_by_district_and_sorts(client, branch_staff, o
     ]
 
 
+def test_a_campaign_within_one_province_sums_its_regencies(client, admin_user, operator, world):
+    """Socorejo and Karanglo (both in Tuban, Jawa Timur): one regency row, not one province."""
+    campaign = make_campaign(world, [world.socorejo, world.karanglo])
+    registered(world.socorejo, operator)
+    client.force_login(admin_user)
+    response = client.get(campaign.get_absolute_url())
+    assert response.context["area_level"] == "regency"
+    assert [(a.code, a.villages, a.counted, a.target) for a in response.context["areas"]] == [
+        ("35.23", 2, 1, 20)
+    ]
+
+
 def test_a_campaign_across_provinces_sums_them_and_narrows_province_regency_district(
     client, admin_user, operator, world
 ):

@@ -79,6 +79,7 @@ def test_registration_page_shows_history_and_funded_periods(admin_client_, world
 
     assert response.status_code == 200
     assert "2026-06-30" in response.text
+    assert "field-paid_until" in response.text and "field-paid_by" in response.text
     assert admin_client_.get(reverse("admin:enrollment_registration_add")).status_code == 403
 
 
