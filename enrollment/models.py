@@ -4,10 +4,11 @@ agents who recruit them."""
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -451,13 +452,23 @@ class FundedPeriod(models.Model):
         return f"{self.get_funding_source_display()} {self.starts_on} – {self.ends_on}"
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Registration.objects.filter(pk=self.registration_id).store_paid_until()
+        with self._registration_in_step():
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Registration.objects.filter(pk=self.registration_id).store_paid_until()
-        return result
+        with self._registration_in_step():
+            return super().delete(*args, **kwargs)
+
+    @contextmanager
+    def _registration_in_step(self):
+        """The registration's stored latest period follows the change made in the block. It is
+        locked first: a second change waits for the first to commit, and then counts its
+        period (a statement already waiting on the row would not see it)."""
+        with transaction.atomic():
+            registration = Registration.objects.filter(pk=self.registration_id)
+            list(registration.select_for_update().values_list("pk"))
+            yield
+            registration.store_paid_until()
 
 
 class AgentQuerySet(models.QuerySet):

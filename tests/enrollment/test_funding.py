@@ -1,9 +1,13 @@
 import datetime
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from enrollment import services
 from enrollment.models import FundingSource, Registration
 from portal.demo import demo_load
 
@@ -253,3 +257,45 @@ def test_lapsing_page_is_scoped_to_the_users_villages(
     assert (response.context["ended"], response.context["continued"]) == (
         (1, 1) if visible else (0, 0)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_periods_added_at_once_store_the_latest(world, branch_staff):
+    """Two staff add periods to one registration at the same moment (two connections): the
+    later-ending period is added first and committed while the second is being added; the
+    registration still stores the later-ending one."""
+    registration = RegistrationFactory(village=world.socorejo, verified=True)
+    first_added = threading.Event()
+    errors = []
+
+    def add(ends_on, *, hold_open=False):
+        try:
+            with transaction.atomic():
+                services.funded_period_add(
+                    registration=registration,
+                    by=branch_staff,
+                    funding_source=DANA_DESA,
+                    starts_on=TODAY,
+                    ends_on=ends_on,
+                )
+                if hold_open:  # the second adds its period before this one commits
+                    first_added.set()
+                    time.sleep(0.5)
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    later = threading.Thread(target=add, args=[TODAY + 200 * DAY], kwargs={"hold_open": True})
+    later.start()
+    assert first_added.wait(timeout=10)
+    sooner = threading.Thread(target=add, args=[TODAY + 100 * DAY])
+    sooner.start()
+    later.join(timeout=30)
+    sooner.join(timeout=30)
+
+    assert errors == []
+    assert registration.funded_periods.count() == 2
+    stored = Registration.objects.values_list("paid_until", flat=True).get(pk=registration.pk)
+    assert stored == TODAY + 200 * DAY
+    assert_paid_until_stored()
