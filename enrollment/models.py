@@ -11,15 +11,18 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DateField,
     Exists,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
@@ -162,6 +165,18 @@ class Participant(models.Model):
         return not self.village_id.startswith(f"{self.nik[0:2]}.{self.nik[2:4]}.{self.nik[4:6]}.")
 
 
+def _latest_period() -> dict:
+    """paid_until and paid_by as the registration's latest funded period gives them (latest end,
+    then latest start, then latest added): the one rule for storing and for checking them."""
+    latest = FundedPeriod.objects.filter(registration=OuterRef("pk")).order_by(
+        "-ends_on", "-starts_on", "-pk"
+    )
+    return {
+        "paid_until": Subquery(latest.values("ends_on")[:1]),
+        "paid_by": Coalesce(Subquery(latest.values("funding_source")[:1]), Value("")),
+    }
+
+
 class RegistrationQuerySet(models.QuerySet):
     def for_user(self, user) -> RegistrationQuerySet:
         """Registrations in the villages the user may see (villages' one scoping rule)."""
@@ -212,12 +227,24 @@ class RegistrationQuerySet(models.QuerySet):
         """Store on each registration the end of its latest funded period (`paid_until`) and who
         pays it (`paid_by`), so that lists of periods ending soon read an index instead of every
         member's periods. FundedPeriod.save() and delete() call it; bulk loads call it after."""
-        latest = FundedPeriod.objects.filter(registration=OuterRef("pk")).order_by(
-            "-ends_on", "-starts_on", "-pk"
+        return self.update(**_latest_period())
+
+    def paid_until_out_of_step(self) -> RegistrationQuerySet:
+        """Registrations whose stored paid_until or paid_by is not their latest funded period
+        (rows written behind the portal's back): what reconcile_tallies repairs."""
+        latest = _latest_period()
+        same_end = Q(paid_until=F("latest_until")) | Q(
+            paid_until__isnull=True, latest_until__isnull=True
         )
-        return self.update(
-            paid_until=Subquery(latest.values("ends_on")[:1]),
-            paid_by=Coalesce(Subquery(latest.values("funding_source")[:1]), Value("")),
+        return (
+            self.alias(latest_until=latest["paid_until"], latest_by=latest["paid_by"])
+            .alias(
+                in_step=Case(
+                    When(same_end, paid_by=F("latest_by"), then=Value(True)),
+                    default=Value(False),
+                )
+            )
+            .filter(in_step=False)
         )
 
     def lapsing_within(self, days: int, today: datetime.date | None = None) -> RegistrationQuerySet:

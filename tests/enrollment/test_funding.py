@@ -1,8 +1,10 @@
 import datetime
 import threading
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -299,3 +301,33 @@ def test_two_periods_added_at_once_store_the_latest(world, branch_staff):
     stored = Registration.objects.values_list("paid_until", flat=True).get(pk=registration.pk)
     assert stored == TODAY + 200 * DAY
     assert_paid_until_stored()
+
+
+def test_reconcile_repairs_paid_until_written_behind_the_portals_back(world):
+    """Stored latest periods changed or lost by a bulk write are found and repaired; after the
+    repair the check passes."""
+    two_periods = funded(
+        world.socorejo,
+        (DANA_DESA, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)),
+        (PARTICIPANT, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+    )
+    one_period = ending(world.socorejo, 10)
+    no_period = RegistrationFactory(village=world.socorejo)
+    ending(world.socorejo, 20)  # in step: not reported
+    call_command("reconcile_tallies", "--check", stdout=StringIO())
+    Registration.objects.filter(pk=two_periods.pk).update(paid_by=DANA_DESA)
+    Registration.objects.filter(pk=one_period.pk).update(paid_until=None, paid_by="")
+    Registration.objects.filter(pk=no_period.pk).update(paid_until=TODAY, paid_by=ADD)
+    assert set(Registration.objects.paid_until_out_of_step().values_list("pk", flat=True)) == {
+        two_periods.pk,
+        one_period.pk,
+        no_period.pk,
+    }
+    output = StringIO()
+    with pytest.raises(CommandError, match="out of step"):
+        call_command("reconcile_tallies", "--check", stdout=output)
+    assert "paid_until was out of step on 3 registrations; repaired." in output.getvalue()
+    assert_paid_until_stored()
+    output = StringIO()
+    call_command("reconcile_tallies", "--check", stdout=output)
+    assert "Every registration's latest funded period is stored." in output.getvalue()
