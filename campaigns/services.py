@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from portal import page_cache
 from portal.models import User
 from villages.models import District, Regency, Village
 
@@ -168,3 +169,4 @@ def rankings_snapshot(*, campaign: Campaign, on: datetime.date | None = None) ->
             [campaign.pk],
         )
         Campaign.objects.filter(pk=campaign.pk).update(ranked_on=on or timezone.localdate())
+        page_cache.changed(page_cache.campaign_scope(campaign.slug))

@@ -27,6 +27,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from enrollment.models import FundedPeriod, FundingSource, Registration, WorkerCategory
+from portal import page_cache
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 
@@ -143,6 +144,11 @@ def registrations_changed(
         # Each table's rows in one order (campaigns, areas, weeks by key): no deadlocks.
         _add_to_sums(sums)
         _add_to_weeks(weeks)
+        page_cache.changed(
+            page_cache.REGISTRATIONS,
+            *map(page_cache.village_scope, village_ids),
+            *(page_cache.campaign_scope(row.campaign.slug) for row in rows),
+        )
 
 
 def _by_campaign(rows: list[CampaignVillage]) -> dict[Campaign, list[CampaignVillage]]:
@@ -386,6 +392,7 @@ def campaign_recount(campaign: Campaign) -> list[Difference]:
         Campaign.objects.filter(pk=campaign.pk).update(**sums)
         differences += _rebuild_areas(campaign, rows)
         differences += _rebuild_weeks(campaign, registrations)
+        page_cache.changed(page_cache.campaign_scope(campaign.slug))
     return differences
 
 
@@ -475,4 +482,5 @@ def reconcile(campaigns: Iterable[Campaign] | None = None) -> list[Difference]:
     differences = []
     for campaign in campaigns if campaigns is not None else Campaign.objects.order_by("pk"):
         differences += campaign_recount(campaign)
+    page_cache.changed(page_cache.ALL)  # after bulk loads: every page shows what is stored now
     return differences

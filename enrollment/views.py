@@ -10,6 +10,7 @@ from django_tables2 import SingleTableMixin
 from portal.access import RoleRequiredMixin, role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.page_cache import REGISTRATIONS, cached_content
 from villages.models import Village
 
 from . import services
@@ -221,6 +222,7 @@ QUEUE_BATCH = 25
 
 
 @role_required(*VERIFIERS)
+@cached_content(depends_on=lambda request: [REGISTRATIONS])
 def verification_queue(request):
     """Submitted registrations of the user's area, oldest first; verify or reject several."""
     queue = Registration.objects.for_user(request.user).submitted().order_by("created_at", "pk")

@@ -7,4 +7,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import two_factor  # noqa: F401  (connects its user_logged_in receiver)
+        from . import content_changes, two_factor  # noqa: F401  (two_factor: its receiver)
+
+        content_changes.connect()

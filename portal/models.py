@@ -209,3 +209,18 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class ContentVersion(models.Model):
+    """The version of one scope of cached page content (see portal.page_cache): a new random
+    token each time something in the scope changes."""
+
+    scope = models.CharField(_("scope"), max_length=120, primary_key=True)
+    token = models.BigIntegerField(_("token"))
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+
+    def __str__(self):
+        return f"{self.scope} {self.token}"

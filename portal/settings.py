@@ -183,6 +183,9 @@ if REDIS_URL := env("REDIS_URL", default=""):
         }
     }
     SESSION_ENGINE = "portal.sessions"
+# The busiest pages' content is cached until something it shows changes (portal.page_cache);
+# this bounds how long a write made behind the portal's back can go unseen. 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -2,12 +2,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
-from campaigns.models import Agreement, Campaign, SocializationEvent
+from campaigns.models import Agreement, Campaign, CampaignVillage, SocializationEvent
 from campaigns.progress import village_progress
 from enrollment.models import Registration
 from villages.models import Village
 
 from .access import role_required
+from .page_cache import cached_content, campaign_scope, village_scope
 
 __all__ = ["login_not_required"]
 
@@ -33,7 +34,14 @@ def branch_home(request):
     )
 
 
+def _village_and_its_campaigns(request):
+    village = request.user.village_id
+    slugs = CampaignVillage.objects.filter(village=village).values_list("campaign__slug", flat=True)
+    return [village_scope(village), *map(campaign_scope, slugs)]
+
+
 @role_required("village_operator")
+@cached_content(depends_on=_village_and_its_campaigns)
 def village_home(request):
     """The operator's home: the village's progress and rank in each campaign it takes part in,
     its recent registrations, funded periods ending soon, agreements and events."""

@@ -7,7 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 
+from portal import page_cache
 from portal.models import User
 from villages.models import area_names
 
@@ -50,6 +52,22 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+TRANSACTIONAL = {"transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _page_cache(request, monkeypatch):
+    """Each test starts with an empty cache. A test inside the transaction that never commits
+    marks changed content at once, as the commit would; a transactional test commits."""
+    cache.clear()
+    marker = request.node.get_closest_marker("django_db")
+    transactional = TRANSACTIONAL & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        monkeypatch.setattr(page_cache, "BUMP_INSIDE_TRANSACTIONS", True)
 
 
 @pytest.fixture(scope="session")

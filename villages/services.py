@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaigns import tally
+from portal import page_cache
 
 from .models import District, Province, Regency, Village, area_names
 from .regions import DATA_DIR, read_all
@@ -68,6 +69,7 @@ def regions_load(*, directory: Path = DATA_DIR) -> dict[str, int]:
             "district",
         )
     area_names.cache_clear()
+    page_cache.changed(page_cache.ALL)  # the names every page shows
     return {level: len(rows) for level, rows in data.items()}
 
 

@@ -3,6 +3,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -50,8 +51,9 @@ def many_villages(world, count):
 def test_the_dashboard_uses_a_bounded_number_of_queries(
     client, branch_staff, operator, world, django_assert_max_num_queries, village_count
 ):
-    """At most 10 queries, for 10 villages as for 500, with registrations and events. (Once
-    warm: a process reads the region names once; a session is saved at most once a minute.)"""
+    """At most 11 queries, for 10 villages as for 500, with registrations and events, when the
+    page is rendered (the cache cleared: 10, and the versions of what it shows). (Once warm: a
+    process reads the region names once; a session is saved at most once a minute.)"""
     villages = many_villages(world, village_count)
     campaign = make_campaign(world, [world.socorejo, *villages])
     for _ in range(3):
@@ -61,12 +63,14 @@ def test_the_dashboard_uses_a_bounded_number_of_queries(
     )
     client.force_login(branch_staff)
     client.get(campaign.get_absolute_url())
-    with django_assert_max_num_queries(10):
+    cache.clear()
+    with django_assert_max_num_queries(11):
         response = client.get(campaign.get_absolute_url())
     assert response.status_code == 200
     assert response.context["totals"].villages == village_count + 1
     client.get(villages_url(campaign))
-    with django_assert_max_num_queries(10):
+    cache.clear()
+    with django_assert_max_num_queries(11):
         response = client.get(villages_url(campaign), {"regency": world.tuban.pk})
     assert response.status_code == 200
     table = response.context["table"]

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from campaigns import tally
 from campaigns.models import Campaign
 from enrollment.models import Registration
+from portal import page_cache
 
 
 class Command(BaseCommand):
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         # soon read: rows written behind the portal's back may not have it.
         out_of_step = Registration.objects.paid_until_out_of_step().store_paid_until()
         if out_of_step:
+            page_cache.changed(page_cache.ALL)
             self.stdout.write(
                 f"paid_until was out of step on {out_of_step} registrations; repaired."
             )
