@@ -28,6 +28,7 @@ from functools import partial, wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -84,10 +85,15 @@ def _bump(scopes) -> None:
     )
 
 
-def content_key(request, scopes: list[str]) -> str:
+def content_key(request, scopes: list) -> str:
+    """`scopes`: scope names, and querysets of scope names (one query reads them all)."""
     from .models import ContentVersion
 
-    tokens = dict(ContentVersion.objects.filter(scope__in=scopes).values_list("scope", "token"))
+    named = [scope for scope in scopes if isinstance(scope, str)]
+    wanted = Q(scope__in=named)
+    for subquery in (scope for scope in scopes if not isinstance(scope, str)):
+        wanted |= Q(scope__in=subquery)
+    tokens = dict(ContentVersion.objects.filter(wanted).values_list("scope", "token"))
     user = request.user
     viewer = (
         f"{user.role}:{user.branch_office_id}:{user.village_id}"
@@ -100,7 +106,10 @@ def content_key(request, scopes: list[str]) -> str:
         get_language(),
         timezone.localdate().isoformat(),
         viewer,
-        *(f"{scope}={tokens.get(scope, 0)}" for scope in scopes),
+        # A named scope never changed has no row yet; a scope a subquery names is keyed by
+        # its row, which its first change creates.
+        *(f"{scope}={tokens.pop(scope, 0)}" for scope in named),
+        *(f"{scope}={token}" for scope, token in sorted(tokens.items())),
     ]
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

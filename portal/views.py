@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Concat
 from django.shortcuts import redirect, render
 
 from campaigns.models import Agreement, Campaign, CampaignVillage, SocializationEvent
@@ -36,8 +37,10 @@ def branch_home(request):
 
 def _village_and_its_campaigns(request):
     village = request.user.village_id
-    slugs = CampaignVillage.objects.filter(village=village).values_list("campaign__slug", flat=True)
-    return [village_scope(village), *map(campaign_scope, slugs)]
+    campaigns = CampaignVillage.objects.filter(village=village).values(
+        scope=Concat(Value(campaign_scope("")), "campaign__slug", output_field=CharField())
+    )
+    return [village_scope(village), campaigns]
 
 
 @role_required("village_operator")

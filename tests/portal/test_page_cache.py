@@ -7,6 +7,8 @@ from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
+from campaigns import tally
+from campaigns.models import Campaign, CampaignVillage
 from enrollment import services
 from enrollment.models import Participant
 from portal import page_cache
@@ -131,8 +133,8 @@ def test_a_registration_elsewhere_keeps_a_village_page_cached(
     visitor.force_login(other_operator)
     visitor.get(reverse("village_home"))
     register(world.socorejo, operator)
-    # session, user, the village's campaigns, the versions, the notification bell
-    with django_assert_max_num_queries(5):
+    # session, user, the versions (of the village and its campaigns), the notification bell
+    with django_assert_max_num_queries(4):
         assert visitor.get(reverse("village_home")).status_code == 200
 
 
@@ -250,3 +252,16 @@ def test_a_registration_committed_by_another_connection_shows(world, seeded_rate
     registered(world.socorejo, operator)
     assert not connections["default"].in_atomic_block
     assert progress_values(Client().get(leaderboard).text)[0] == 1
+
+
+def test_a_village_joining_a_campaign_sees_it_at_once(client, operator, campaign, world):
+    """Added as the campaign's setup pages add villages: rows in bulk, then a recount."""
+    later = make_campaign(world, [], slug="desa-sadar-2027")
+    later.name = "Desa Sadar 2027"
+    Campaign.objects.filter(pk=later.pk).update(name=later.name)  # no signal: nothing marked
+    client.force_login(operator)
+    assert "Desa Sadar 2027" not in client.get(reverse("village_home")).text
+    assert "Desa Sadar 2027" not in client.get(reverse("village_home")).text  # cached
+    CampaignVillage.objects.create(campaign=later, village=world.socorejo)
+    tally.campaign_recount(later)
+    assert "Desa Sadar 2027" in client.get(reverse("village_home")).text
