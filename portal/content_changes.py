@@ -8,8 +8,8 @@ Every model of the portal's apps marks ALL, the scope every cached page depends 
 Writes that bypass these signals (bulk updates, COPY) are marked where they happen: the
 campaign tally marks the villages and campaigns whose numbers it changes.
 
-Receivers are connected per model, never for all senders: a delete signal with a receiver
-makes Django delete row by row, so the rows that are deleted in bulk get none."""
+Receivers are connected per model, never for all senders: a model with a delete receiver is
+deleted row by row, so the models deleted in bulk (the tally's, the import rows) get none."""
 
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save
