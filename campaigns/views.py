@@ -9,7 +9,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from enrollment.models import FundingSource, WorkerCategory
 from portal.access import RoleRequiredMixin, role_required
 from portal.db_routers import use_replica
-from portal.page_cache import cached_content, campaign_scope
+from portal.page_cache import cached_content, on_campaign
 from portal.spreadsheets import table_download
 
 from . import progress
@@ -116,13 +116,9 @@ def _known_count(campaign, filterset, areas) -> int | None:
     return campaign.village_count
 
 
-def _campaign_numbers(request, slug):
-    return [campaign_scope(slug)]
-
-
 @role_required(*CAMPAIGN_READERS)
 @use_replica()
-@cached_content(depends_on=_campaign_numbers)
+@cached_content(depends_on=on_campaign)
 def campaign_dashboard(request, slug):
     campaign = scoped_campaign(request, slug)
     numbers = progress.numbers(campaign)
@@ -174,7 +170,7 @@ def campaign_agents(request, slug):
 
 @role_required(*CAMPAIGN_READERS)
 @use_replica()
-@cached_content(depends_on=_campaign_numbers)
+@cached_content(depends_on=on_campaign)
 def campaign_villages(request, slug):
     """Every village of the campaign: narrow by province, regency, district or name, sort, rank,
     export; the sums of the areas one level down."""

@@ -49,6 +49,11 @@ def campaign_scope(slug: str) -> str:
     return f"campaign:{slug}"
 
 
+def on_campaign(request, slug: str) -> list[str]:
+    """What a campaign's own pages (at .../<slug>/) depend on, for cached_content."""
+    return [campaign_scope(slug)]
+
+
 def village_scope(code: str) -> str:
     return f"village:{code}"
 
