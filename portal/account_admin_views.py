@@ -372,7 +372,7 @@ def invitation_accept(request, token):
             )
         except accounts.InvitationInvalid:
             return render(request, "portal/accounts/invitation_invalid.html", status=404)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="portal.backends.UserBackend")
         messages.success(request, _("Your password is set. Welcome!"))
         return redirect(user.get_home_url())
     return render(

@@ -4,9 +4,10 @@ from .notifications import unread_count
 
 
 def notifications(request):
-    """`unread_notification_count` for the bell: one count on a partial index, for logged-in
-    users only, and at most once per request (django-tables2 renders every template cell with
-    the context processors again; templates call the cached function)."""
+    """`unread_notification_count` for the bell, for logged-in users only: loaded with the
+    request's user (portal.backends), else counted at most once per request (django-tables2
+    renders every template cell with the context processors again; templates call the cached
+    function)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

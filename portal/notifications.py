@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -276,4 +277,21 @@ def notifications_mark_read(*, user: User, pk: int | None = None) -> int:
 
 
 def unread_count(user: User) -> int:
+    """The bell's count: brought along by a user loaded through with_unread_count (the
+    request's user, portal.backends), counted otherwise."""
+    loaded = getattr(user, "unread_notification_count", None)
+    if loaded is not None:
+        return loaded
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def with_unread_count(users: QuerySet[User]) -> QuerySet[User]:
+    """The users, each with `unread_notification_count` (a subquery on a partial index)."""
+    unread = (
+        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return users.annotate(unread_notification_count=Coalesce(Subquery(unread), 0))

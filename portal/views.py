@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import CharField, Count, Q, Value
 from django.db.models.functions import Concat
@@ -35,12 +37,17 @@ def branch_home(request):
     )
 
 
-def _village_and_its_campaigns(request):
-    village = request.user.village_id
-    campaigns = CampaignVillage.objects.filter(village=village).values(
+@cache
+def _campaign_scopes():
+    # Built once per process: composing it costs more than the query it is part of.
+    return CampaignVillage.objects.values(
         scope=Concat(Value(campaign_scope("")), "campaign__slug", output_field=CharField())
     )
-    return [village_scope(village), campaigns]
+
+
+def _village_and_its_campaigns(request):
+    village = request.user.village_id
+    return [village_scope(village), _campaign_scopes().filter(village=village)]
 
 
 @role_required("village_operator")

@@ -147,7 +147,7 @@ def test_agent_list_queries_do_not_grow_with_agents(client, world, branch_staff,
         response = client.get(reverse("agent_list"))
 
     assert len(response.context["agents"]) == 6
-    assert len(one_agent) == len(six_agents) == 5 + 1  # + the notification bell
+    assert len(one_agent) == len(six_agents) == 5
 
 
 def test_agent_detail_shows_twelve_months_with_commission(
@@ -161,9 +161,7 @@ def test_agent_detail_shows_twelve_months_with_commission(
 
     client = client_for(client, branch_staff)
     # 8, plus 3 for the first request after logging in, which stamps the session.
-    # 8, plus 3 for the first request after logging in (it stamps the session), plus the
-    # notification bell's count.
-    with django_assert_max_num_queries(8 + 3 + 1):
+    with django_assert_max_num_queries(8 + 3):
         response = client.get(reverse("agent_detail", args=[agent.pk]))
 
     history = response.context["history"]

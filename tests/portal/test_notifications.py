@@ -9,8 +9,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -261,6 +263,26 @@ def test_the_bell_counts_unread_notifications_in_one_query(
     assert 'data-testid="bell-count"' in html
     assert ">2</span>" in html
     assert reverse("notification_list") in html
+
+
+def test_every_page_loads_the_user_and_the_bells_count_in_one_query(client, world, operator):
+    """The bell is on every page: its count comes with the request's user, and follows a
+    notification being read or added at the next request."""
+    for key in ["a", "b"]:
+        notifications.notify(user=operator, kind="verified", key=key, text=key)
+    client.force_login(operator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("account_settings"))
+    assert ">2</span>" in response.text
+    counts = [q["sql"] for q in queries if 'FROM "portal_notification"' in q["sql"]]
+    assert len(counts) == 1 and 'FROM "portal_user"' in counts[0]
+
+    client.post(reverse("notification_read", args=[Notification.objects.get(key="a").pk]))
+    assert ">1</span>" in client.get(reverse("notification_list")).text
+    notifications.notify(user=operator, kind="verified", key="c", text="c")
+    assert ">2</span>" in client.get(reverse("notification_list")).text
+    client.post(reverse("notification_read_all"))
+    assert "bell-count" not in client.get(reverse("notification_list")).text
 
 
 def test_the_bell_shows_no_count_without_unread(world, operator):
