@@ -91,7 +91,8 @@ def _bump(scopes) -> None:
 
 
 def content_key(request, scopes: list) -> str:
-    """`scopes`: scope names, and querysets of scope names (one query reads them all)."""
+    """`scopes`: scope names, and subqueries of scope names (querysets or RawSQL); one query
+    reads them all."""
     from .models import ContentVersion
 
     named = [scope for scope in scopes if isinstance(scope, str)]

@@ -1,8 +1,6 @@
-from functools import cache
-
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import CharField, Count, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
 
 from campaigns.models import Agreement, Campaign, CampaignVillage, SocializationEvent
@@ -37,17 +35,17 @@ def branch_home(request):
     )
 
 
-@cache
-def _campaign_scopes():
-    # Built once per process: composing it costs more than the query it is part of.
-    return CampaignVillage.objects.values(
-        scope=Concat(Value(campaign_scope("")), "campaign__slug", output_field=CharField())
-    )
-
-
 def _village_and_its_campaigns(request):
     village = request.user.village_id
-    return [village_scope(village), _campaign_scopes().filter(village=village)]
+    # The scope names of the village's campaigns, in SQL: composing this subquery in the ORM
+    # cost about 1 ms on every visit, more than running it.
+    campaigns = RawSQL(
+        f"SELECT %s || campaign.slug FROM {CampaignVillage._meta.db_table} joined"
+        f" JOIN {Campaign._meta.db_table} campaign ON campaign.id = joined.campaign_id"
+        " WHERE joined.village_id = %s",
+        [campaign_scope(""), village],
+    )
+    return [village_scope(village), campaigns]
 
 
 @role_required("village_operator")

@@ -254,6 +254,28 @@ def test_a_registration_committed_by_another_connection_shows(world, seeded_rate
     assert progress_values(Client().get(leaderboard).text)[0] == 1
 
 
+def test_another_villages_registrations_change_a_village_pages_rank_at_once(
+    client, admin_user, branch_staff, operator, campaign, world
+):
+    """Socorejo's page shows its rank in the campaign: Karanglo's members move it, although
+    nothing of Socorejo's changed (the page depends on its campaigns' versions)."""
+    ours = register(world.socorejo, operator)
+    services.registrations_verify(pairs=[(ours, "12345678901")], by=branch_staff)
+    client.force_login(operator)
+
+    def rank() -> str:
+        return re.search(r'data-testid="rank">([^<]+)<', client.get(reverse("village_home")).text)[
+            1
+        ]
+
+    assert rank() == "Peringkat 1 dari 2" == rank()  # the second from the cache
+    theirs = [register(world.karanglo, admin_user) for _ in range(2)]
+    services.registrations_verify(
+        pairs=[(theirs[0], "12345678902"), (theirs[1], "12345678903")], by=branch_staff
+    )
+    assert rank() == "Peringkat 2 dari 2"
+
+
 def test_a_village_joining_a_campaign_sees_it_at_once(client, operator, campaign, world):
     """Added as the campaign's setup pages add villages: rows in bulk, then a recount."""
     later = make_campaign(world, [], slug="desa-sadar-2027")
