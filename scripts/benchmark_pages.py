@@ -19,8 +19,12 @@ only, behind the same middleware and login; so is the portal's layout with no co
 every page costs before its own content); /healthz/ is shown too. The pages whose content is
 cached (portal.page_cache) are measured twice: as served (from the cache after the first
 request) and rendered, with the cache cleared before every request. Queries are counted
-over one more request; KB is the page's size. Every page must answer 200 and show the numbers
-a direct COUNT finds, or the benchmark stops. Not a test: the figures depend on the machine.
+over one more request; KB is the page's size. Each timed request of a page follows one of the
+trivial view, and ×trivial divides the page's median by the median of those: the machine's
+speed drifts during a run (by a third on the 2-core machine of docs/performance.md), and the
+pairs drift together. Growth is shown for the time itself and for ×trivial. Every page must
+answer 200 and show the numbers a direct COUNT finds, or the benchmark stops. Not a test: the
+figures depend on the machine.
 """
 
 import argparse
@@ -410,9 +414,12 @@ def child_measure(repeat: int, warmup: int, budget: float) -> dict:
             captures = [stack.enter_context(CaptureQueriesContext(c)) for c in connections.all()]
             client.get(url, secure=True)
         queries = sum(len(capture.captured_queries) for capture in captures)
-        times, spent = [], 0.0
+        times, paired, spent = [], [], 0.0
         # Fast pages are requested for at least two seconds, so their median is steady.
         while (len(times) < repeat or spent < 2) and (spent < budget or len(times) < 3):
+            started = time.perf_counter()
+            clients["admin"].get(TRIVIAL_URL, secure=True)
+            paired.append(time.perf_counter() - started)
             before_each()
             started = time.perf_counter()
             response = client.get(url, secure=True)
@@ -426,6 +433,7 @@ def child_measure(repeat: int, warmup: int, budget: float) -> dict:
                 "user": role,
                 "url": url,
                 "ms": statistics.median(times) * 1000,
+                "trivial_ms": statistics.median(paired) * 1000,
                 "runs": len(times),
                 "queries": queries,
                 "kb": len(response.content) / 1024,
@@ -528,20 +536,24 @@ def print_report(sizes: list[int], results: dict, generated: dict) -> None:
         header += f" {label(size) + ' ms':>10} {'×trivial':>8} {'queries':>7} {'KB':>5}"
     growing = len(sizes) > 1
     if growing:
-        header += f" {'growth ' + label(first) + '→' + label(last):>14}"
+        header += f" {'growth ' + label(first) + '→' + label(last):>14} {'of ×trivial':>11}"
     print(header)
     print("-" * len(header))
-    trivial = {size: results[size]["pages"][0]["ms"] for size in sizes}
+
+    def ratio(page: dict) -> float:
+        return page["ms"] / page["trivial_ms"]
+
     for index, page in enumerate(results[first]["pages"]):
         line = f"{page['page'][:44]:<44} {page['user']:<9}"
         for size in sizes:
             measured = results[size]["pages"][index]
             line += (
-                f" {measured['ms']:>10.1f} {measured['ms'] / trivial[size]:>8.1f} "
+                f" {measured['ms']:>10.1f} {ratio(measured):>8.1f} "
                 f"{measured['queries']:>7} {measured['kb']:>5.0f}"
             )
         if growing:
-            line += f" {results[last]['pages'][index]['ms'] / page['ms']:>14.2f}"
+            grown = results[last]["pages"][index]
+            line += f" {grown['ms'] / page['ms']:>14.2f} {ratio(grown) / ratio(page):>11.2f}"
         print(line)
     print()
     print("Raw SQL of the main aggregates on PostgreSQL (national campaign, median of 5):")
