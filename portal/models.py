@@ -166,6 +166,11 @@ class Invitation(models.Model):
         return f"{self.user} {self.created_at:%d-%m-%Y %H:%M}"
 
 
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)  # the `notification_unread` partial index
+
+
 class Notification(models.Model):
     """A message to one user, shown under the bell and mailed when the user has an address.
 
@@ -188,6 +193,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

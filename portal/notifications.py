@@ -270,7 +270,7 @@ def reminders_run(
 
 def notifications_mark_read(*, user: User, pk: int | None = None) -> int:
     """Mark one of the user's notifications (or all of them) read; how many changed."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    unread = Notification.objects.filter(user=user).unread()
     if pk is not None:
         unread = unread.filter(pk=pk)
     return unread.update(read_at=timezone.now())
@@ -282,13 +282,14 @@ def unread_count(user: User) -> int:
     loaded = getattr(user, "unread_notification_count", None)
     if loaded is not None:
         return loaded
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(user=user).unread().count()
 
 
 def with_unread_count(users: QuerySet[User]) -> QuerySet[User]:
     """The users, each with `unread_notification_count` (a subquery on a partial index)."""
     unread = (
-        Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+        Notification.objects.filter(user=OuterRef("pk"))
+        .unread()
         .order_by()
         .values("user")
         .annotate(count=Count("pk"))
