@@ -53,6 +53,8 @@ lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
+# No source locations and sorted entries: parallel branches rarely touch the same lines.
 messages:
-	$(PY) manage.py makemessages -l id --ignore=.venv
+	$(PY) manage.py makemessages -l id --no-location --ignore=.venv
+	msgattrib --sort-output --no-location -o locale/id/LC_MESSAGES/django.po locale/id/LC_MESSAGES/django.po
 	$(PY) manage.py compilemessages --ignore=.venv
