@@ -158,7 +158,11 @@ def registration_import_errors(request, pk):
         )
     }
     layout = importing.Layout.from_json(batch.layout)
-    with batch.file.open("rb") as file:
-        content = importing.error_file(file, layout, errors)
+    try:
+        with batch.file.open("rb") as file:
+            content = importing.error_file(file, layout, errors)
+    except importing.ImportRefused as refusal:  # a file stored before today's bounds
+        messages.error(request, refusal.message)
+        return redirect(batch)
     stem = batch.original_name.rsplit(".", 1)[0]
     return attachment(content, layout.file_format, f"{stem}-kesalahan.{layout.file_format}")

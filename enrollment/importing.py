@@ -25,7 +25,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import sheet_guard
 from .models import FundingSource, Participant, WorkerCategory
+from .sheet_guard import ImportRefused
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20_000
@@ -141,15 +143,6 @@ _VILLAGE_DIGITS = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4})")
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-
-
-class ImportRefused(Exception):
-    """The file as a whole cannot be imported; the message says why and what to do."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 def max_bytes() -> int:
@@ -423,14 +416,23 @@ def _find_header(rows: Iterator[SheetRow]) -> tuple[SheetRow, dict[str, Column],
     return first
 
 
-def _open_xlsx(file: IO[bytes]):
+def open_workbook(file: IO[bytes], *, damaged: ImportRefused | None = None):
+    """The workbook in openpyxl's read-only mode, once sheet_guard has checked what its parts
+    unpack to; `damaged` is the refusal for a file openpyxl cannot read. Every upload reads
+    workbooks through here and their rows through sheet_rows(), so each is bounded."""
+    sheet_guard.check_xlsx_archive(file)
     file.seek(0)
     try:
         reader = _plain_text_reader()(file, read_only=True, data_only=True)
         reader.read()
         return reader.wb
+    except ImportRefused:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise _damaged() from error
+        raise (damaged or _damaged()) from error
+
+
+_open_xlsx = open_workbook
 
 
 @cache
@@ -456,16 +458,24 @@ def _plain_text_reader():
                     if node.tag == string:
                         texts = [node.findtext(plain)] + [t.text for t in node.iterfind(run_texts)]
                         text = "".join(text for text in texts if text)
+                        sheet_guard.check_cell_text(text)
                         self.shared_strings.append(text.replace("x005F_", ""))
                         node.clear()
 
     return PlainTextReader
 
 
-def _xlsx_rows(worksheet) -> Iterator[SheetRow]:
+def sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
+    """Every row of a read-only worksheet, blank ones included, numbered from 1 and bounded by
+    sheet_guard (how far down, how many columns, how long a cell)."""
     for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        yield number, sheet_guard.bounded_row(number, cells, trim=True)
+
+
+def _xlsx_rows(worksheet) -> Iterator[SheetRow]:
+    for number, cells in sheet_rows(worksheet):
         if any(cell_text(cell) for cell in cells):
-            yield SheetRow(number, tuple(cells))
+            yield SheetRow(number, cells)
 
 
 def inspect_xlsx(file: IO[bytes]) -> Layout:
@@ -482,7 +492,9 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
             rows = _xlsx_rows(worksheet)
             try:
                 row, columns, ignored = _find_header(rows)
-            except ImportRefused:
+            except ImportRefused as refusal:
+                if refusal.code != "empty":
+                    raise
                 continue  # an empty sheet
             has_rows = next(rows, None) is not None
             found.append((worksheet.title, estimated, row, columns, ignored, has_rows))
@@ -568,17 +580,33 @@ class _Unclosable(io.RawIOBase):
         return len(data)
 
 
+def _bounded_lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The text's lines, each refused beyond sheet_guard.MAX_LINE_CHARS before the csv module
+    splits it (a line of a million separators would be a million cells)."""
+    limit = sheet_guard.MAX_LINE_CHARS
+    while line := text.readline(limit):
+        sheet_guard.check_line(line, limit)
+        yield line
+
+
 def _csv_rows(file: IO[bytes], encoding: str, delimiter: str) -> Iterator[SheetRow]:
     with _TextFile(file, encoding) as text:
-        for number, cells in enumerate(csv.reader(text, delimiter=delimiter), start=1):
-            if any(cell.strip() for cell in cells):
-                yield SheetRow(number, tuple(cells))
+        reader = csv.reader(_bounded_lines(text), delimiter=delimiter)
+        try:
+            for number, cells in enumerate(reader, start=1):
+                cells = sheet_guard.bounded_row(number, cells, trim=False)
+                if any(cell.strip() for cell in cells):
+                    yield SheetRow(number, cells)
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):  # the csv module's 128 kB
+                raise sheet_guard.cell_too_long() from error
+            raise _wrong_type() from error
 
 
 def inspect_csv(file: IO[bytes]) -> Layout:
     encoding = _detect_encoding(file)
     with _TextFile(file, encoding) as text:
-        first_line = next((line for line in text if line.strip()), "")
+        first_line = next((line for line in _bounded_lines(text) if line.strip()), "")
     if not first_line:
         raise _empty()
     delimiter = _sniff_delimiter(first_line)
@@ -618,6 +646,8 @@ def read_rows(file: IO[bytes], layout: Layout, *, after: int = 0) -> Iterator[Sh
             for row in _xlsx_rows(worksheet):
                 if row.number > after:
                     yield row
+        except ImportRefused:
+            raise
         except Exception as error:  # damaged further down than the heading
             raise _damaged() from error
     finally:

@@ -212,13 +212,8 @@ def _damaged() -> ImportRefused:
 
 
 def _open(file: IO[bytes]):
-    from openpyxl import load_workbook
-
-    file.seek(0)
-    try:
-        return load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
-        raise _damaged() from error
+    """The shared reader: what the workbook unpacks to is bounded before it is parsed."""
+    return importing.open_workbook(file, damaged=_damaged())
 
 
 def _data_sheet(workbook):
@@ -236,7 +231,7 @@ def _data_sheet(workbook):
 
 def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
     worksheet.reset_dimensions()  # the stored dimension is often wrong; read what is there
-    return enumerate(worksheet.iter_rows(values_only=True), start=1)
+    return importing.sheet_rows(worksheet)
 
 
 def _header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, dict[str, int], list[str]]:

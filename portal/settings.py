@@ -150,6 +150,11 @@ MEDIA_URL = "/media/"
 AGREEMENT_DOCUMENT_MAX_BYTES = env("AGREEMENT_DOCUMENT_MAX_MB") * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+# What an uploaded workbook may unpack to (enrollment.sheet_guard): a 20,000-row list unpacks
+# to about 17 MB at 14:1; a decompression bomb reaches 1000:1.
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=80)
+IMPORT_MAX_SHARED_STRINGS_MB = 32
+IMPORT_MAX_PART_RATIO = 100
 # The largest request body: the largest upload plus room for the form around it. Form fields
 # without files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, a 400 page).
 REQUEST_MAX_BYTES = max(IMPORT_MAX_BYTES, AGREEMENT_DOCUMENT_MAX_BYTES) + 1024 * 1024

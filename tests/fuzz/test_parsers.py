@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from enrollment import importing
+from enrollment import importing, sheet_guard
 from enrollment.importing import ImportRefused
 from enrollment.nik import PROVINCE_CODES, mask_nik, parse_nik
 from enrollment.phone import format_phone, normalize_phone, whatsapp_url
@@ -291,7 +291,8 @@ def test_huge_cells_are_read_or_refused_quickly(data):
 
 @pytest.mark.parametrize("piece", ["(", "(a", "((a)", "a"])
 def test_huge_heading_is_handled_in_linear_time(piece):
-    heading = piece * (HUGE // len(piece))
+    """As long as a cell may be (Excel's 32,767 characters; longer ones are refused)."""
+    heading = piece * (sheet_guard.MAX_CELL_CHARS // len(piece))
     data = f"NIK;Nama Lengkap;Kategori;Penghasilan;Sumber Dana;{heading}\n".encode()
     data += b"3523120801900001;Siti;Pekerja rentan;1.000.000;Dana Desa;x\n"
     layout = read_everything(data)
