@@ -99,8 +99,7 @@ def registration_export(request, fmt):
         raise Http404
     columns, make_row = (BPJS_COLUMNS, _bpjs_row) if fmt == "bpjs" else (COLUMNS, _list_row)
     # Villages see a member's status, never the KPJ number (tied to the member's balance).
-    shown = [i for i, column in enumerate(columns) if not (
-        column == "KPJ" and request.user.is_village_operator)]  # fmt: skip
+    shown = [i for i, column in enumerate(columns) if column != "KPJ" or request.user.may_see_kpj]
     columns = [columns[i] for i in shown]
     file_format = "csv" if fmt == "csv" else "xlsx"
     writer = importing.SheetWriter(

@@ -190,6 +190,6 @@ def lapsing_print(request):
             "today": today,
             "until": today + datetime.timedelta(days=LAPSING_WITHIN_DAYS),
             "show_village": not request.user.is_village_operator,
-            "show_kpj": not request.user.is_village_operator,
+            "show_kpj": request.user.may_see_kpj,
         },
     )

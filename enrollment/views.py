@@ -84,7 +84,7 @@ def registration_detail(request, pk):
     events = list(registration.events.select_related("by"))
     # BPJS does not hand membership numbers to villages (they are tied to members' balances):
     # village operators see the status, never the KPJ.
-    show_kpj = not request.user.is_village_operator
+    show_kpj = request.user.may_see_kpj
     if not show_kpj:
         for event in events:
             event.changes = {k: v for k, v in event.changes.items() if k != "kpj"}

@@ -78,6 +78,13 @@ class User(AbstractUser):
     def is_village_operator(self) -> bool:
         return self.role == self.Role.VILLAGE_OPERATOR and self.village_id is not None
 
+    @property
+    def may_see_kpj(self) -> bool:
+        """The one rule for KPJ membership numbers, asked by pages, exports, notifications and
+        e-mails: BPJS does not hand them to villages (a KPJ is tied to the member's balance), so
+        only admins and branch staff see one."""
+        return self.is_admin or self.is_branch_staff
+
     def get_home_url(self) -> str:
         """Where this user lands after logging in."""
         if self.is_admin:

@@ -130,6 +130,17 @@ def _operators_by_village(village_ids: Iterable[str]) -> dict[str, list[User]]:
     return operators
 
 
+def verified_text(*, user: User, name: str, kpj: str | None) -> str:
+    """A verification as told to `user`: with the KPJ number only when they may see it
+    (User.may_see_kpj), since a notification is also mailed."""
+    if kpj and user.may_see_kpj:
+        return _("The registration of %(name)s was verified: KPJ %(kpj)s.") % {
+            "name": name,
+            "kpj": kpj,
+        }
+    return _("The registration of %(name)s was verified.") % {"name": name}
+
+
 def decision_notices(*, since: datetime.datetime) -> list[Notification]:
     """For each verification or rejection recorded since `since`, a notice to every active
     operator of the registration's village (with the reason for a rejection). Keyed by the
@@ -152,10 +163,7 @@ def decision_notices(*, since: datetime.datetime) -> list[Notification]:
                 if event.action == RegistrationEvent.Action.VERIFIED:
                     kpj = (event.changes.get("kpj") or [None, registration.kpj])[-1]
                     kind = Notification.Kind.VERIFIED
-                    text = _("The registration of %(name)s was verified: KPJ %(kpj)s.") % {
-                        "name": name,
-                        "kpj": kpj,
-                    }
+                    text = verified_text(user=user, name=name, kpj=kpj)
                 else:
                     kind = Notification.Kind.REJECTED
                     text = _("The registration of %(name)s was rejected: %(reason)s") % {

@@ -1,0 +1,33 @@
+"""Village operators never see a KPJ number (User.may_see_kpj), yet verification notices gave
+it to them ("... verified: KPJ 26000003964."). Drop the number from the notices they hold, so
+the bell and any e-mail still due no longer show it."""
+
+import re
+
+from django.db import migrations
+
+KPJ_SUFFIX = re.compile(r": KPJ [0-9]+\.$")
+
+
+def drop_kpj_from_operators_notices(apps, schema_editor):
+    Notification = apps.get_model("portal", "Notification")
+    notices = Notification.objects.filter(
+        kind="verified", user__role="village_operator", text__contains="KPJ"
+    ).only("pk", "text")
+    changed = []
+    for notice in notices.iterator(chunk_size=2000):
+        text = KPJ_SUFFIX.sub(".", notice.text)
+        if text != notice.text:
+            notice.text = text
+            changed.append(notice)
+    Notification.objects.bulk_update(changed, ["text"], batch_size=2000)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("portal", "0005_content_version"),
+    ]
+
+    operations = [
+        migrations.RunPython(drop_kpj_from_operators_notices, migrations.RunPython.noop),
+    ]
