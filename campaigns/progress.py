@@ -26,7 +26,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
-from enrollment.models import CommissionRule, Registration
+from enrollment.models import Agent, CommissionRule, Registration
 from villages.models import area_names
 
 from . import tally
@@ -353,14 +353,18 @@ def offered_areas(campaign: Campaign, chosen: dict[str, str]) -> dict[str, list[
     return offered
 
 
-def agent_leaderboard(campaign: Campaign, *, today: datetime.date | None = None) -> list[dict]:
+def agent_leaderboard(
+    campaign: Campaign, *, user, today: datetime.date | None = None
+) -> list[dict]:
     """Perisai agents by the counted registrations they recruited for the campaign, with this
-    month's recruits and the commission due for this month under the rule in force."""
+    month's recruits and the commission due for this month under the rule in force. Only the
+    agents `user` may see (Agent.objects.for_user, as on the agent pages): a campaign shared
+    with another office does not show that office's agents and their pay."""
     today = today or timezone.localdate()
     month_start = today.replace(day=1)
     rows = list(
         counted_registrations(campaign)
-        .filter(agent__isnull=False)
+        .filter(agent__in=Agent.objects.for_user(user).values("pk"))
         .values("agent_id", "agent__name")
         .annotate(
             recruits=Count("id"),

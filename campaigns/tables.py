@@ -1,7 +1,8 @@
 import django_tables2 as tables
-from django.core.paginator import Paginator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from portal.paging import BoundedPaginator
 
 from . import progress
 from .models import Agreement, CampaignVillage
@@ -27,7 +28,7 @@ class AgreementTable(tables.Table):
         empty_text = _("No agreements yet.")
 
 
-class KnownCountPaginator(Paginator):
+class KnownCountPaginator(BoundedPaginator):
     """A paginator told its count when the caller knows it (a campaign's village count), so
     the table need not count tens of thousands of rows for every page."""
 

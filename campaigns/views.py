@@ -10,6 +10,7 @@ from enrollment.models import FundingSource, WorkerCategory
 from portal.access import RoleRequiredMixin, role_required
 from portal.db_routers import use_replica
 from portal.page_cache import cached_content, on_campaign
+from portal.paging import BoundedPaginator
 from portal.spreadsheets import table_download
 
 from . import progress
@@ -27,6 +28,7 @@ class AgreementListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     filterset_class = AgreementFilter
     template_name = "campaigns/agreement_list.html"
     paginate_by = 25
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
         return Agreement.objects.for_user(self.request.user).select_related("branch_office")
@@ -164,7 +166,7 @@ def campaign_agents(request, slug):
     return render(
         request,
         "campaigns/agents.html",
-        {"campaign": campaign, "agents": progress.agent_leaderboard(campaign)},
+        {"campaign": campaign, "agents": progress.agent_leaderboard(campaign, user=request.user)},
     )
 
 

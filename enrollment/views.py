@@ -11,6 +11,7 @@ from portal.access import RoleRequiredMixin, role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.page_cache import REGISTRATIONS, cached_content
+from portal.paging import BoundedPaginator
 from villages.models import Village
 
 from . import services
@@ -34,6 +35,7 @@ class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     filterset_class = RegistrationFilter
     template_name = "enrollment/registration_list.html"
     paginate_by = 25
+    paginator_class = BoundedPaginator
 
     def get_queryset(self):
         return Registration.objects.for_user(self.request.user).with_people()
