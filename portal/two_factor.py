@@ -1,9 +1,10 @@
 """Optional TOTP two-factor authentication (django-otp) for admins and branch staff.
 
 Setup shows a QR code and the secret, and turns the device on only once a current code from it
-is entered; turning it off also takes a code. After the password, a user with a confirmed device
-enters a code on the verify page (TwoFactorRequiredMiddleware sends them there). Wrong codes are
-throttled by the device itself (django-otp's ThrottlingMixin: 1, 2, 4, 8… seconds).
+is entered, ending the user's other sessions; turning it off also takes a code. After the
+password, a user with a confirmed device enters a code on the verify page
+(TwoFactorRequiredMiddleware sends them there). Wrong codes are throttled by the device itself
+(django-otp's ThrottlingMixin: 1, 2, 4, 8… seconds).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .access import role_required
 from .middleware import TwoFactorRequiredMiddleware
 from .qr import qr_svg
+from .user_sessions import user_sessions_end
 
 DEVICE_NAME = "Authenticator"
 
@@ -151,6 +153,8 @@ def two_factor_setup(request):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         mark_verified(request, device)
+        # Sessions opened elsewhere with the password alone would never be asked for the code.
+        user_sessions_end(user=request.user, keep=request.session.session_key)
         messages.success(request, _("Two-factor authentication is on."))
         return redirect("account_settings")
     return render(
