@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .client_ip import client_ip
 from .models import AuditEvent
 
 
@@ -16,5 +17,5 @@ def audit_record(*, request, action: str, obj=None, village=None, **detail: Any)
         object_id=str(obj.pk) if obj is not None else "",
         village=village,
         detail=detail,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_ip(request),
     )

@@ -5,6 +5,7 @@ manage.py. Without DATABASE_URL the portal runs on SQLite in the project folder.
 """
 
 import datetime
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -224,7 +225,19 @@ if not DEBUG:
 # Login throttling: five failed attempts lock the username out, from that address, for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Lock a username from one address only: behind the load balancer the address is the client's
+# (portal.client_ip, from X-Forwarded-For sent by TRUSTED_PROXIES), so a stranger locks out
+# themselves, not the account's owner, and the audit log shows real addresses.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (such as 10.0.0.0/8)."
+        ) from None
 AXES_LOCKOUT_CALLABLE = "portal.account_views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 OTP_TOTP_ISSUER = "Desa Sadar"
