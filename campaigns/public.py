@@ -6,7 +6,7 @@ scores. Nothing here reads a participant, a registration's fields or a user."""
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 
-from portal.page_cache import cached_content, on_campaign
+from portal.page_cache import cached_content, on_campaign, page_number
 
 from .models import Campaign
 from .progress import numbers, ranked, ranks, with_shares
@@ -16,7 +16,7 @@ VILLAGES_PER_PAGE = 50
 
 
 @login_not_required
-@cached_content(depends_on=on_campaign)
+@cached_content(depends_on=on_campaign, params={"page": page_number})
 def leaderboard(request, slug):
     campaign = get_object_or_404(
         Campaign.objects.public().select_related("branch_office").prefetch_related("criteria"),

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.spreadsheets import attachment
 from villages.models import Village
 
@@ -51,6 +53,8 @@ def registration_import(request):
         except importing.ImportRefused as refusal:
             form.add_error("file", refusal.message)
         else:
+            audit_record(request=request, action=AuditEvent.Action.CHECK_NIKS, obj=batch,
+                         village=batch.village, rows=batch.rows_estimated)  # fmt: skip
             if tasks.import_check_enqueue(request, batch):
                 return redirect(batch)
             batch = services.import_batch_check(batch=batch, seconds=FIRST_STEP_SECONDS)

@@ -524,8 +524,16 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
     )
 
 
+# A character written as UTF-8 (two to four bytes): in a Windows-1252 file, text such as "Ã©".
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
 def _detect_encoding(file: IO[bytes]) -> str:
-    """UTF-8 (with or without the BOM Excel writes) when every byte decodes, else Windows-1252."""
+    """UTF-8 (with or without the BOM Excel writes) when every byte decodes, else Windows-1252.
+    A file that is UTF-8 in places and not in others (rows pasted from two programs) is
+    refused: read either way, some of its names would come out garbled."""
     file.seek(0)
     bom = file.read(3) == codecs.BOM_UTF8
     file.seek(0)
@@ -535,10 +543,32 @@ def _detect_encoding(file: IO[bytes]) -> str:
             decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
+        if bom or _has_utf8_sequences(file):
+            raise _mixed_encoding() from None
         return "cp1252"
     finally:
         file.seek(0)
     return "utf-8-sig" if bom else "utf-8"
+
+
+def _has_utf8_sequences(file: IO[bytes]) -> bool:
+    file.seek(0)
+    tail = b""
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        if _UTF8_SEQUENCE.search(tail + chunk):
+            return True
+        tail = chunk[-3:]
+    return False
+
+
+def _mixed_encoding() -> ImportRefused:
+    return ImportRefused(
+        _(
+            "The file mixes two character encodings (UTF-8 and another), so some names would be "
+            "garbled. In Excel choose Save As and pick CSV UTF-8, then upload that file."
+        ),
+        code="mixed_encoding",
+    )
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -791,9 +821,19 @@ def _xlsx_value(value: Any) -> Any:
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
+# A separator or line break followed by a formula's first character: opened with another
+# separator than the file's ("Budi,=1+1," read with commas), the part after it is a cell of its own.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n])(?=[=+\-@\t\r])")
+
+
 def neutralize(value: Any) -> Any:
-    """Keep a spreadsheet from running a cell as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Keep a spreadsheet from running a cell as a formula (CSV/formula injection): a cell that
+    starts like a formula gets a leading apostrophe, and so does every part of it that would
+    start a cell of its own after any separator."""
+    if not isinstance(value, str):
+        return value
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
+    if value.startswith(_FORMULA_START):
         return "'" + value
     return value
 

@@ -41,7 +41,7 @@ from portal.audit import audit_record
 from portal.models import AuditEvent
 from villages.models import Village
 
-from . import importing
+from . import import_limits, importing
 from .forms import RegistrationForm
 from .models import (
     ContributionRate,
@@ -349,6 +349,7 @@ def import_batch_start(*, upload, by) -> ImportBatch:
     layout = importing.inspect_file(
         upload, name=upload.name, size=upload.size, village_column=not operator
     )
+    import_limits.nik_checks_allow(user=by, rows=layout.rows_estimated)
     batch = ImportBatch(
         created_by=by,
         village_id=by.village_id if operator else None,

@@ -104,6 +104,7 @@ class AuditEvent(models.Model):
         VIEW_NIK = "view_nik", _("Viewed a full NIK")
         EXPORT = "export", _("Exported personal data")
         IMPORT = "import", _("Imported registrations")
+        CHECK_NIKS = "check_niks", _("Uploaded NIKs to check")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -23,7 +23,9 @@ or at once after `manage.py reconcile_tallies`, which marks ALL.
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from functools import partial, wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -90,9 +92,9 @@ def _bump(scopes) -> None:
     )
 
 
-def content_key(request, scopes: list) -> str:
+def content_key(request, scopes: list, address: str | None = None) -> str:
     """`scopes`: scope names, and subqueries of scope names (querysets or RawSQL); one query
-    reads them all."""
+    reads them all. `address`: the page's address as keyed (by default the full path)."""
     from .models import ContentVersion
 
     named = [scope for scope in scopes if isinstance(scope, str)]
@@ -108,7 +110,7 @@ def content_key(request, scopes: list) -> str:
     )
     parts = [
         request.resolver_match.view_name,
-        request.get_full_path(),
+        request.get_full_path() if address is None else address,
         get_language(),
         timezone.localdate().isoformat(),
         viewer,
@@ -120,17 +122,50 @@ def content_key(request, scopes: list) -> str:
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def cached_content(depends_on):
+MAX_CACHED_PAGE = 5000
+
+
+def page_number(value: str) -> str | None:
+    """A ?page= worth a cache entry: a page number up to MAX_CACHED_PAGE (83,762 villages are
+    1,676 pages of 50); anything else is rendered, not cached."""
+    return value if value.isdigit() and 0 < int(value) <= MAX_CACHED_PAGE else None
+
+
+def _known_address(request, params: dict[str, Callable[[str], str | None]]) -> str | None:
+    """The path and only the `params` the page reads, each as its normaliser writes it: junk
+    query strings (?x=1, ?x=2, ...) share one entry. None when a parameter's value is not
+    worth an entry."""
+    known = []
+    for name, normalise in sorted(params.items()):
+        if name in request.GET:
+            value = normalise(request.GET[name])
+            if value is None:
+                return None
+            known.append((name, value))
+    return request.path + ("?" + urlencode(known) if known else "")
+
+
+def cached_content(depends_on, *, params: dict[str, Callable[[str], str | None]] | None = None):
     """Serve a page's content from the cache while the scopes `depends_on(request, *args,
     **kwargs)` names are unchanged. GET only; the view's own checks (login, role) run before
-    it, and only a 200 answer is kept. The page's template extends base.html."""
+    it, and only a 200 answer is kept. The page's template extends base.html.
+
+    `params`: the query parameters the page reads, each with a normaliser; the key then holds
+    only those, so that anonymous visitors cannot add a cache entry per made-up query string.
+    Without it, the key holds the whole address (pages behind the login)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method != "GET" or not settings.PAGE_CACHE_SECONDS:
                 return view(request, *args, **kwargs)
-            key = content_key(request, [ALL, *depends_on(request, *args, **kwargs)])
+            address = None
+            if params is not None:
+                address = _known_address(request, params)
+                if address is None:
+                    return view(request, *args, **kwargs)
+            scopes = [ALL, *depends_on(request, *args, **kwargs)]
+            key = content_key(request, scopes, address)
             parts = _cache_call(cache.get, key)
             if parts is not None:
                 return render(request, "base.html", {"cached_parts": parts})

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "portal.middleware.SessionIdleMiddleware",
     "portal.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.query_guard.NulQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.no_store.NoStoreMiddleware",
@@ -152,6 +153,8 @@ MEDIA_URL = "/media/"
 AGREEMENT_DOCUMENT_MAX_BYTES = env("AGREEMENT_DOCUMENT_MAX_MB") * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+# Rows a user (not an admin) may upload within 24 hours: each row's NIK is looked up portal-wide.
+IMPORT_DAILY_ROWS = env.int("IMPORT_DAILY_ROWS", default=2 * IMPORT_MAX_ROWS)
 # What an uploaded workbook may unpack to (enrollment.sheet_guard): a 20,000-row list unpacks
 # to about 17 MB at 14:1; a decompression bomb reaches 1000:1.
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=80)

@@ -186,10 +186,10 @@ def two_factor_disable(request):
 def two_factor_verify(request):
     """The second step of the login, for users with a confirmed device."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = ""
+        next_url = ""  # only a path on this site ("-1" would be taken for a URL name: 500)
     device = confirmed_device(request.user)
     if device is None or is_verified(request.user):
         return redirect(next_url or request.user.get_home_url())

@@ -1,10 +1,11 @@
 """Village operators never see a KPJ number (User.may_see_kpj), yet verification notices gave
 it to them ("... verified: KPJ 26000003964."). Drop the number from the notices they hold, so
-the bell and any e-mail still due no longer show it."""
+the bell and any e-mail still due no longer show it. And an audit action for uploads of NIKs
+to check (enrollment.import_limits)."""
 
 import re
 
-from django.db import migrations
+from django.db import migrations, models
 
 KPJ_SUFFIX = re.compile(r": KPJ [0-9]+\.$")
 
@@ -30,4 +31,19 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_kpj_from_operators_notices, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("view_nik", "Viewed a full NIK"),
+                    ("export", "Exported personal data"),
+                    ("import", "Imported registrations"),
+                    ("check_niks", "Uploaded NIKs to check"),
+                ],
+                db_index=True,
+                max_length=10,
+                verbose_name="action",
+            ),
+        ),
     ]
