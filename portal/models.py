@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +40,12 @@ class User(AbstractUser):
         help_text=_(
             "Set for accounts an administrator created: the first login asks for a new password."
         ),
+    )
+    session_generation = models.PositiveIntegerField(
+        _("session generation"),
+        default=0,
+        editable=False,
+        help_text=_("Raised to end every open session of the account at once."),
     )
     language = models.CharField(
         _("language"),
@@ -77,6 +84,19 @@ class User(AbstractUser):
     @property
     def is_village_operator(self) -> bool:
         return self.role == self.Role.VILLAGE_OPERATOR and self.village_id is not None
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, which every request compares with the one its session
+        holds, here also covering session_generation: raising it ends every session opened
+        before (portal.user_sessions). Unchanged while the generation is 0."""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "portal.models.User.session_generation",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def may_see_kpj(self) -> bool:

@@ -154,7 +154,7 @@ def two_factor_setup(request):
         device.save(update_fields=["confirmed"])
         mark_verified(request, device)
         # Sessions opened elsewhere with the password alone would never be asked for the code.
-        user_sessions_end(user=request.user, keep=request.session.session_key)
+        user_sessions_end(user=request.user, request=request)
         messages.success(request, _("Two-factor authentication is on."))
         return redirect("account_settings")
     return render(

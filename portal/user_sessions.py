@@ -1,32 +1,22 @@
-"""Ending a user's open sessions, for changes that sessions opened before must not outlive:
-turning two-factor on (a session opened with the password alone would go on reading full NIKs
-and exporting without the code)."""
+"""Ending every open session of a user at once, for events that sessions opened before must not
+outlive: turning two-factor on (a session opened with the password alone would go on reading
+full NIKs and exporting without the code), and a logout whose copy in Redis could not be
+removed (it would come back with Redis).
 
-from importlib import import_module
+Raising User.session_generation changes the hash every request compares with the one its
+session holds (User._get_session_auth_hash, checked by Django's auth middleware with the user
+it loads anyway): every session opened before no longer matches and is flushed at its next
+request, wherever it is kept (database, Redis). No extra query per request."""
 
-from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.models import Session
-from django.utils import timezone
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.db.models import F
 
 
-def user_sessions_end(*, user, keep: str | None = None) -> int:
-    """End every unexpired session of `user` except the one keyed `keep`; return how many.
-
-    Every session is kept in the database (also with Redis, portal.sessions), so the database
-    is read, each session decoded to find its user, and each of the user's ended through the
-    session engine (its database row and its cached copy). A rare action: the cost is one
-    decode per open session of the portal."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    decoder = store()
-    ended = 0
-    sessions = (
-        Session.objects.filter(expire_date__gt=timezone.now())
-        .exclude(session_key=keep or "")
-        .values_list("session_key", "session_data")
+def user_sessions_end(*, user, request=None) -> None:
+    """End every session of `user`; the session of `request` (theirs) carries on."""
+    get_user_model().objects.filter(pk=user.pk).update(
+        session_generation=F("session_generation") + 1
     )
-    for key, data in sessions.iterator(chunk_size=2000):
-        if decoder.decode(data).get(SESSION_KEY) == str(user.pk):
-            store(session_key=key).delete()
-            ended += 1
-    return ended
+    user.refresh_from_db(fields=["session_generation"])
+    if request is not None:
+        update_session_auth_hash(request, user)

@@ -56,7 +56,7 @@ def test_notices_operators_hold_already_lose_their_kpj(world, operator, branch_s
     mine = Notification.objects.create(user=operator, kind="verified", key="a", text=kept)
     staff = Notification.objects.create(user=branch_staff, kind="verified", key="a", text=kept)
     migration = importlib.import_module(
-        "portal.migrations.0006_operator_notices_without_kpj_and_nik_check_audit"
+        "portal.migrations.0006_kpj_free_notices_nik_check_audit_session_generation"
     )
     migration.drop_kpj_from_operators_notices(django_apps, None)
     mine.refresh_from_db()

@@ -31,10 +31,15 @@ def test_confirming_a_device_ends_the_users_other_sessions(
     assert colleague.get(reverse("registration_list")).status_code == 200
 
 
-def test_ending_sessions_keeps_the_one_named(branch_staff):
-    first, second = Client(), Client()
+def test_ending_sessions_without_a_request_ends_them_all(branch_staff, other_branch_staff):
+    first, second, colleague = Client(), Client(), Client()
     first.force_login(branch_staff)
     second.force_login(branch_staff)
-    assert user_sessions_end(user=branch_staff, keep=first.session.session_key) == 1
-    assert first.get(reverse("registration_list")).status_code == 200
+    colleague.force_login(other_branch_staff)
+    user_sessions_end(user=branch_staff)
+    assert first.get(reverse("registration_list")).status_code == 302
     assert second.get(reverse("registration_list")).status_code == 302
+    assert colleague.get(reverse("registration_list")).status_code == 200
+    # Logging in again works: a new session carries the new hash.
+    first.force_login(branch_staff)
+    assert first.get(reverse("registration_list")).status_code == 200

@@ -1,7 +1,7 @@
 """Village operators never see a KPJ number (User.may_see_kpj), yet verification notices gave
 it to them ("... verified: KPJ 26000003964."). Drop the number from the notices they hold, so
 the bell and any e-mail still due no longer show it. And an audit action for uploads of NIKs
-to check (enrollment.import_limits)."""
+to check (enrollment.import_limits), and the users' session generation (portal.user_sessions)."""
 
 import re
 
@@ -31,6 +31,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_kpj_from_operators_notices, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name="user",
+            name="session_generation",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Raised to end every open session of the account at once.",
+                verbose_name="session generation",
+            ),
+        ),
         migrations.AlterField(
             model_name="auditevent",
             name="action",
