@@ -6,13 +6,22 @@ a new page is crawled as soon as it is added to the matrix."""
 
 import re
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from .access_objects import socorejo_objects  # noqa: F401 (fixture)
-from .test_access_matrix import MATRIX, ROLES, admin_model_urls, ask, urls_for, users  # noqa: F401
+from .test_access_matrix import MATRIX, ROLE_FIXTURES, ROLES, admin_model_urls, ask, urls_for
+
+
+@pytest.fixture(name="users")
+def role_users(request, world):
+    """The matrix's users of each role, with one client per role (logged in once)."""
+    found = {role: request.getfixturevalue(name) for role, name in ROLE_FIXTURES.items()}
+    return SimpleNamespace(**found, clients={})
+
 
 # What was seen on Indonesian pages before (issue #20), and Python's values.
 FORBIDDEN = [
