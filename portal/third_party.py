@@ -63,6 +63,11 @@ TRANSLATED_ELSEWHERE = [
     gettext_noop("Filter by %(field_name)s"),
     gettext_noop("Logout"),
     ngettext_lazy("…and %(count)d more object.", "…and %(count)d more objects.", "count"),
+    # Django's log-in error: its Indonesian says "nama pengguna nama pengguna".
+    gettext_noop(
+        "Please enter a correct %(username)s and password. Note that both "
+        "fields may be case-sensitive."
+    ),
     # Django 6.1's own.
     gettext_noop("“%(value)s” is not a valid binary value."),
 ]
