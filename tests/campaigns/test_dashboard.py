@@ -217,7 +217,7 @@ def test_the_xlsx_export_stores_numbers_as_numbers(client, branch_staff, operato
     url = reverse("campaign_villages_export", args=[campaign.slug, "xlsx"])
     sheet = load_workbook(io.BytesIO(client.get(url).content)).active
     header = [cell.value for cell in sheet[1]]
-    row = {title: cell for title, cell in zip(header, sheet[2], strict=True)}
+    row = dict(zip(header, sheet[2], strict=True))
     assert row["Terdaftar"].value == 1
     assert row["Target"].value == 10
     assert isinstance(row["Skor"].value, float)
