@@ -49,6 +49,7 @@ FORBIDDEN = [
     "hours behind server time",
     "Added.",
     "Changed ",
+    '"status"',  # a registration's stored changes, {"status": [...]}
 ]
 PYTHON_VALUES = re.compile(r"\b(None|True|False)\b")
 MODEL_LABELS = re.compile(r"\b[a-z_]+\.[A-Z][A-Za-z]+\b")  # "enrollment.ExportRecord"

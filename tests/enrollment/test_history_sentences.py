@@ -52,3 +52,13 @@ def test_the_history_follows_the_readers_language(client, branch_staff, changed_
     text = client.get(reverse("registration_detail", args=[changed_and_verified.pk])).text
     assert "Income changed from Rp5,000,000 to Rp1,500,000" in text
     assert "Verified with KPJ 19099990001" in text
+
+
+def test_the_admin_shows_the_same_sentences(client, admin_user, changed_and_verified):
+    client.force_login(admin_user)
+    url = reverse("admin:enrollment_registration_change", args=[changed_and_verified.pk])
+    text = client.get(url).text
+    assert "Penghasilan diubah dari Rp5.000.000 menjadi Rp1.500.000" in text
+    assert "Diverifikasi dengan KPJ 19099990001" in text
+    assert "&quot;declared_income&quot;" not in text  # the stored changes, as JSON
+    assert "&quot;status&quot;" not in text
