@@ -1,4 +1,5 @@
 import django_tables2 as tables
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -97,7 +98,10 @@ class CampaignVillageTable(tables.Table):
         return progress_cell(record)
 
     def render_score(self, value):
-        return f"{value:.1f}"
+        return number_format(value, decimal_pos=1, use_l10n=True)
+
+    def value_score(self, value):
+        return round(float(value), 1)
 
     def value_progress(self, record):
-        return f"{record.target_share * 100:.0f}%"
+        return float(record.target_share)  # a number in the export, shown as a percentage

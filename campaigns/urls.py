@@ -24,5 +24,6 @@ urlpatterns = [
     ),
     path("kegiatan/", setup_views.event_list, name="event_list"),
     path("kegiatan/baru/", setup_views.event_create, name="event_create"),
+    path("peringkat/", public.public_campaigns, name="public_campaigns"),
     path("peringkat/<slug:slug>/", public.leaderboard, name="public_leaderboard"),
 ]

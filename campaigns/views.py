@@ -216,4 +216,9 @@ def campaign_villages_export(request, slug, fmt):
         raise Http404
     campaign = scoped_campaign(request, slug)
     _, table, _areas = _village_table(request, campaign, paginate=False)
-    return table_download(table.as_values(), file_format=fmt, name=f"{campaign.slug}-desa")
+    rows = table.as_values()
+    header = next(rows)
+    progress = [i for i, title in enumerate(header) if title == table.columns["progress"].header]
+    return table_download(
+        [header, *rows], file_format=fmt, name=f"{campaign.slug}-desa", percent_columns=progress
+    )

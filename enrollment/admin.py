@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
+from .history import event_lines
 from .models import (
     Agent,
     CommissionRule,
@@ -62,10 +63,15 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 class RegistrationEventInline(admin.TabularInline):
     model = RegistrationEvent
-    fields = ["at", "action", "by", "changes", "note"]
+    fields = ["at", "action", "by", "what_changed", "note"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("changes"))
+    def what_changed(self, event):
+        """The same sentences as the registration's page, not the stored field names."""
+        return "; ".join(event_lines(event)) or "—"
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -11,6 +11,7 @@ from portal.spreadsheets import attachment
 from . import importing, services
 from .filters import RegistrationFilter
 from .models import ExportRecord, Registration
+from .phone import format_phone
 from .tables import RegistrationTable
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
@@ -56,7 +57,7 @@ def _list_row(registration) -> list:
         participant.full_name,
         participant.birth_date,
         _sex(participant),
-        participant.phone,
+        format_phone(participant.phone) if participant.phone else "",
         participant.address,
         participant.rt,
         participant.rw,

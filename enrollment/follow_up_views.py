@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -38,11 +38,13 @@ def follow_up_message(registration: Registration, paid_until: datetime.date) -> 
     keep paying. Always Indonesian: it is written for the member, not for the portal's user.
     Without the KPJ number: village operators send it, and they never see that number."""
     programs = ", ".join(registration.programs[:-1]) + " dan " + registration.programs[-1]
+    with translation.override("id"):
+        premium = format_rupiah(registration.monthly_premium)
     return (
         f"Yth. Bapak/Ibu {registration.participant.full_name}, kepesertaan BPJS "
         f"Ketenagakerjaan Anda (program {programs}) melalui Desa {registration.village.name} "
         f"sudah dibayar sampai {indonesian_date(paid_until)}. Agar tetap terlindungi, "
-        f"lanjutkan membayar iuran {format_rupiah(registration.monthly_premium)} per bulan "
+        f"lanjutkan membayar iuran {premium} per bulan "
         f"secara mandiri sebelum tanggal itu, lewat agen Perisai, kantor desa, atau kanal "
         f"pembayaran BPJS Ketenagakerjaan (misalnya aplikasi JMO). Terima kasih."
     )

@@ -849,6 +849,7 @@ class SheetWriter:
         *,
         text_columns: Iterable[int] = (),
         date_columns: Iterable[int] = (),
+        percent_columns: Iterable[int] = (),
         encoding: str = "utf-8-sig",
         delimiter: str = ";",
         title: str = "Peserta",
@@ -856,6 +857,8 @@ class SheetWriter:
         self.file_format = file_format
         self.text_columns = set(text_columns)
         self.date_columns = set(date_columns)
+        # Shares (0.45): a number shown as "45%" in XLSX, written "45%" in CSV.
+        self.percent_columns = set(percent_columns)
         self.buffer = io.BytesIO()
         if file_format == "xlsx":
             from openpyxl import Workbook
@@ -888,7 +891,14 @@ class SheetWriter:
 
     def row(self, values: list[Any]) -> None:
         if self.file_format == "csv":
-            self.writer.writerow([_csv_value(neutralize(value)) for value in values])
+            self.writer.writerow(
+                [
+                    f"{round(value * 100)}%"
+                    if index in self.percent_columns and isinstance(value, (int, float))
+                    else _csv_value(neutralize(value))
+                    for index, value in enumerate(values)
+                ]
+            )
             return
         values = [neutralize(_xlsx_value(value)) for value in values]
         from openpyxl.cell import WriteOnlyCell
@@ -901,6 +911,8 @@ class SheetWriter:
                 cell.number_format = "@"
             elif index in self.date_columns and isinstance(value, datetime.date):
                 cell.number_format = "DD-MM-YYYY"
+            elif index in self.percent_columns and isinstance(value, (int, float)):
+                cell.number_format = "0%"
             elif isinstance(value, str):
                 cell.data_type = "s"
             cells.append(cell)

@@ -58,12 +58,13 @@ def is_mobile_phone(normalized: str) -> bool:
 
 
 def format_phone(normalized: str) -> str:
-    """Display a number: "+62 812-3456-7890" for mobiles, "+62 351 123456" for landlines."""
+    """Display a number as people write it: "0812-3456-7890" for mobiles, "0351-123456" for
+    landlines (the one display form, on every page and in exports)."""
     national = normalize_phone(normalized)[2:]
     if national.startswith("8"):
-        return f"+62 {national[:3]}-{national[3:7]}-{national[7:]}"
+        return f"0{national[:3]}-{national[3:7]}-{national[7:]}"
     area_length = 2 if national[:2] in _TWO_DIGIT_AREA_CODES else 3
-    return f"+62 {national[:area_length]} {national[area_length:]}"
+    return f"0{national[:area_length]}-{national[area_length:]}"
 
 
 def whatsapp_url(normalized: str, message: str) -> str:

@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal import formatting
+
 
 @dataclass(frozen=True)
 class RateTable:
@@ -58,9 +60,9 @@ def _percent_of(amount: int, percent: Decimal) -> int:
 
 
 def format_rupiah(amount: int) -> str:
-    """Write an amount the Indonesian way: "Rp20.160.000", "-Rp5.000"."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    """Write an amount in the active language: "Rp20.160.000", "-Rp5.000" (English
+    "Rp20,160,000"); portal.formatting is the one place numbers are written."""
+    return formatting.rupiah(amount)
 
 
 # Whole Rupiah with optional zero cents, Indonesian ("1.500.000,00") or English ("1,500,000.00").

@@ -7,7 +7,7 @@ from .models import AuditEvent, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "get_full_name", "role", "branch_office", "village", "is_active"]
+    list_display = ["username", "full_name", "role", "branch_office", "village", "is_active"]
     list_filter = ["role", "is_active", "branch_office"]
     list_select_related = ["branch_office", "village"]
     autocomplete_fields = ["branch_office", "village"]
@@ -15,6 +15,10 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Role in the portal"), {"fields": ["role", "branch_office", "village", "phone"]}),
     ]
+
+    @admin.display(description=_("Full name"), ordering="first_name")
+    def full_name(self, user):
+        return user.get_full_name()
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -49,10 +49,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
-    "axes",
+    # Three apps under Indonesian names (portal/third_party.py).
+    "portal.third_party.AxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_tasks_db",
+    "portal.third_party.TOTPConfig",
+    "portal.third_party.TasksConfig",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,8 @@ LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
+# django-filter: a filter's empty choice shows everything.
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 USE_TZ = True
 
 STATIC_URL = "static/"

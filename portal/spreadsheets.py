@@ -17,10 +17,13 @@ def attachment(content: bytes, file_format: str, filename: str) -> HttpResponse:
     )
 
 
-def table_download(rows: Iterable[list], *, file_format: str, name: str) -> HttpResponse:
-    """Rows (the first one the header) as an XLSX or CSV download, formulas neutralised."""
+def table_download(
+    rows: Iterable[list], *, file_format: str, name: str, percent_columns: Iterable[int] = ()
+) -> HttpResponse:
+    """Rows (the first one the header) as an XLSX or CSV download, formulas neutralised;
+    numbers stay numbers, shares in `percent_columns` are shown as percentages."""
     rows = iter(rows)
-    writer = SheetWriter(file_format)
+    writer = SheetWriter(file_format, percent_columns=percent_columns)
     writer.header(list(next(rows)))
     for row in rows:
         writer.row(list(row))

@@ -3,10 +3,11 @@ table, the leaderboard and the dashboard repeat them on every row, where includi
 per row cost more than the rest of the page."""
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import date
 from django.utils.html import format_html
 from django.utils.translation import gettext
+
+from portal.formatting import number
 
 register = template.Library()
 
@@ -32,8 +33,8 @@ def progress_bar(counted: int, target: int, percent: int | None = None, label: s
         target or 1,
         label or gettext("Progress toward the target"),
         shown,
-        intcomma(counted),
-        intcomma(target),
+        number(counted),
+        number(target),
         shown,
     )
 

@@ -1,13 +1,9 @@
+"""{% load rupiah %}: the Rupiah filter of portal's numbers library, for the templates that
+load it under this name."""
+
 from django import template
 
-from enrollment.premiums import format_rupiah
+from portal.templatetags.numbers import rupiah
 
 register = template.Library()
-
-
-@register.filter
-def rupiah(amount) -> str:
-    """Rupiah the Indonesian way: 20160000 → "Rp20.160.000"; empty stays empty."""
-    if amount in (None, ""):
-        return ""
-    return format_rupiah(int(amount))
+register.filter("rupiah", rupiah)

@@ -208,6 +208,26 @@ def test_the_export_holds_exactly_what_the_filter_shows(client, branch_staff, op
     assert rows[1][4:6] == ["1", "10"]
 
 
+def test_the_xlsx_export_stores_numbers_as_numbers(client, branch_staff, operator, world):
+    """Counts, targets and scores are numbers, the progress a number shown as a percentage;
+    the CSV writes it "10%" (issue #20)."""
+    campaign = make_campaign(world, [world.socorejo])
+    registered(world.socorejo, operator)
+    client.force_login(branch_staff)
+    url = reverse("campaign_villages_export", args=[campaign.slug, "xlsx"])
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, sheet[2], strict=True))
+    assert row["Terdaftar"].value == 1
+    assert row["Target"].value == 10
+    assert isinstance(row["Skor"].value, float)
+    assert row["Capaian"].value == pytest.approx(0.1)
+    assert row["Capaian"].number_format == "0%"
+    url = reverse("campaign_villages_export", args=[campaign.slug, "csv"])
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][rows[0].index("Capaian")] == "10%"
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [

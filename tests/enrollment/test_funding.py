@@ -211,7 +211,7 @@ def test_lapsing_page_lists_soon_ending_registrations_with_masked_nik(
     assert "03-12-2026" in text
     assert "Dana Desa" in text
     phone = soon.participant.phone  # "62812........"
-    assert f"+62 {phone[2:5]}-{phone[5:9]}-{phone[9:]}" in text
+    assert f"0{phone[2:5]}-{phone[5:9]}-{phone[9:]}" in text
     assert (
         response.context["ended"],
         response.context["continued"],

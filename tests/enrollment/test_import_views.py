@@ -206,7 +206,7 @@ ROW_ERRORS = [
      "Select a valid choice. petani is not one of the available choices."),
     ({"JHT": "mungkin"}, "JHT", "Write Ya or Tidak."),
     ({"Penghasilan": "500.000"}, "Penghasilan",
-     "The declared monthly income must be between Rp1.000.000 and Rp20.700.000."),
+     "The declared monthly income must be between Rp1,000,000 and Rp20,700,000."),
     ({"Penghasilan": "satu juta"}, "Penghasilan",
      "Enter an amount in Rupiah, such as Rp1.500.000."),
     ({"Penghasilan": "1500000.5"}, "Penghasilan", "Enter a whole number of Rupiah."),

@@ -50,14 +50,14 @@ def test_letters_foreign_too_short_and_too_long_numbers_are_refused(value):
 @pytest.mark.parametrize(
     ("normalized", "display"),
     [
-        ("6281234567890", "+62 812-3456-7890"),
-        ("62812345678", "+62 812-3456-78"),
-        ("62351123456", "+62 351 123456"),
-        ("622112345678", "+62 21 12345678"),
+        ("6281234567890", "0812-3456-7890"),
+        ("62812345678", "0812-3456-78"),
+        ("62351123456", "0351-123456"),
+        ("622112345678", "021-12345678"),
     ],
 )
 def test_numbers_are_displayed_in_international_groups(normalized, display):
-    """Mobiles show as +62 812-3456-7890, landlines as +62 <area> <number>."""
+    """Mobiles show as 0812-3456-7890, landlines as 0<area>-<number> (issue #20)."""
     assert format_phone(normalized) == display
 
 

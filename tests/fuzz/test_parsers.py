@@ -112,7 +112,7 @@ def test_normalize_phone_refuses_only_with_validation_error(value):
         return
     assert normalized.startswith("62") and normalized.isascii() and normalized.isdigit()
     assert normalize_phone(normalized) == normalized
-    assert format_phone(normalized).startswith("+62 ")
+    assert format_phone(normalized).startswith("0")
 
 
 @FUZZ
@@ -127,7 +127,7 @@ def test_mobile_numbers_format_and_link(prefix, rest, message):
     except ValidationError:
         return
     assert normalized.startswith("628")
-    assert format_phone(normalized).startswith("+62 8")
+    assert format_phone(normalized).startswith("08")
     url = whatsapp_url(normalized, message)
     assert url.startswith(f"https://wa.me/{normalized}")
 

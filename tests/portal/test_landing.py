@@ -22,7 +22,7 @@ def test_wrong_password_gives_an_indonesian_message(client, operator):
     """A failed login says so in Indonesian and stays on the login page."""
     response = client.post(reverse("login"), {"username": "socorejo", "password": "salah"})
     assert response.status_code == 200
-    assert "dan sandi yang benar" in response.text
+    assert "dan kata sandi yang benar" in response.text  # said once (issue #20)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, world):
