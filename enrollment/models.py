@@ -347,6 +347,10 @@ class Registration(models.Model):
     paid_by = models.CharField(
         _("paid by"), max_length=12, choices=FundingSource, blank=True, editable=False
     )
+    # What the payments recorded say, kept by enrollment.payments.store_months_paid(): the
+    # latest month paid in full, and how many months were.
+    last_paid_month = models.DateField(_("last month paid"), null=True, blank=True, editable=False)
+    months_paid = models.PositiveIntegerField(_("months paid"), default=0, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -390,6 +394,8 @@ class Registration(models.Model):
             ),
             # A village's funded periods ending soon (its home page, the lapsing list).
             models.Index(fields=["village", "paid_until"], name="registration_village_paid"),
+            # A village's members by the last month they paid (arrears, lapsed).
+            models.Index(fields=["village", "last_paid_month"], name="registration_paid_month"),
         ]
 
     def __str__(self):
@@ -776,3 +782,7 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.at:%d-%m-%Y %H:%M}"
+
+
+# Payments, uploads of them and the lapse rule: models of this app kept in their own module.
+from .payment_models import LapseRule, Payment, PaymentUpload  # noqa: E402, F401

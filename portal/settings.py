@@ -150,6 +150,8 @@ MEDIA_URL = "/media/"
 AGREEMENT_DOCUMENT_MAX_BYTES = env("AGREEMENT_DOCUMENT_MAX_MB") * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
+# A branch's monthly file of contributions paid can be far longer than a village's list.
+PAYMENT_IMPORT_MAX_ROWS = env.int("PAYMENT_IMPORT_MAX_ROWS", default=200_000)
 # The largest request body: the largest upload plus room for the form around it. Form fields
 # without files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, a 400 page).
 REQUEST_MAX_BYTES = max(IMPORT_MAX_BYTES, AGREEMENT_DOCUMENT_MAX_BYTES) + 1024 * 1024
