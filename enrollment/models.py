@@ -223,6 +223,24 @@ class RegistrationQuerySet(models.QuerySet):
             .order_by("agent", "month")
         )
 
+    def in_payment_state(self, state: str, today: datetime.date | None = None):
+        """Members (verified or active) whose payments put them in `state` (arrears.PaymentState)
+        today, by the stored last month paid and the lapse rule in force: an index range."""
+        from .arrears import PaymentState, state_bounds
+
+        today = today or timezone.localdate()
+        months_unpaid = LapseRule.objects.in_force(today).months_unpaid
+        paid_up_from, lapsed_before = state_bounds(today, months_unpaid)
+        members = self.verified()
+        return {
+            PaymentState.NEVER_PAID: members.filter(last_paid_month__isnull=True),
+            PaymentState.PAID_UP: members.filter(last_paid_month__gte=paid_up_from),
+            PaymentState.ARREARS: members.filter(
+                last_paid_month__gte=lapsed_before, last_paid_month__lt=paid_up_from
+            ),
+            PaymentState.LAPSED: members.filter(last_paid_month__lt=lapsed_before),
+        }[state]
+
     def store_paid_until(self) -> int:
         """Store on each registration the end of its latest funded period (`paid_until`) and who
         pays it (`paid_by`), so that lists of periods ending soon read an index instead of every
@@ -411,6 +429,14 @@ class Registration(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    def payment_state(self, today: datetime.date | None = None) -> str:
+        """What the payments say today (arrears.PaymentState), by the lapse rule in force."""
+        from .arrears import payment_state
+
+        today = today or timezone.localdate()
+        rule = LapseRule.objects.in_force(today)
+        return payment_state(self.last_paid_month, today, rule.months_unpaid)
 
 
 class RegistrationEvent(models.Model):

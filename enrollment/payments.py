@@ -362,3 +362,29 @@ def months_paid_expressions() -> dict:
             Subquery(full.values("registration").annotate(n=Count("pk")).values("n")), Value(0)
         ),
     }
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+def payment_summary(registration: Registration, today: datetime.date | None = None) -> dict:
+    """What the registration page shows of the payments: the state, paid until, months paid
+    and the last twelve months as a strip."""
+    from . import arrears
+    from .commission import month_end
+
+    today = today or timezone.localdate()
+    recorded = {
+        month: (amount, due)
+        for month, amount, due in registration.payments.values_list(
+            "month", "amount", "premium_due"
+        )
+    }
+    start = min(recorded, default=timezone.localtime(registration.created_at).date())
+    last = registration.last_paid_month
+    return {
+        "state": registration.payment_state(today),
+        "paid_until": month_end(last) if last else None,
+        "months_paid": registration.months_paid,
+        "strip": arrears.month_strip(recorded, start=start, today=today),
+    }
