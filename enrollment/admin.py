@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
+from . import payments
 from .models import (
     Agent,
     CommissionRule,
@@ -178,6 +179,23 @@ class AgentAdminForm(forms.ModelForm):
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
         return normalize_phone(phone) if phone else ""
+
+    def clean_joined_on(self):
+        """A dropped agent rejoins with a new joining date, no earlier than the rule allows."""
+        joined_on = self.cleaned_data["joined_on"]
+        if self.instance.pk is None or joined_on <= self.instance.joined_on:
+            return joined_on
+        agent = Agent.objects.with_last_activity().get(pk=self.instance.pk)
+        standing = payments.agent_standing(agent)
+        if standing and standing.dropped_on and joined_on < standing.may_rejoin_on:
+            raise forms.ValidationError(
+                _("This agent was dropped on %(dropped)s and may rejoin from %(rejoin)s.")
+                % {
+                    "dropped": standing.dropped_on.strftime("%d-%m-%Y"),
+                    "rejoin": standing.may_rejoin_on.strftime("%d-%m-%Y"),
+                }
+            )
+        return joined_on
 
 
 @admin.register(Agent)

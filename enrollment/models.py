@@ -562,16 +562,64 @@ class AgentQuerySet(models.QuerySet):
         return self.annotate(last_recruited_at=Subquery(latest))
 
     def with_inactivity(self, since: datetime.date) -> AgentQuerySet:
-        """Annotate `no_recruits_since`: the agent had joined by `since` and brought no new member
-        (rejected ones don't count) from that day on. With `since` = today minus the rule's
-        `inactive_after_months`, it flags agents to drop."""
+        """Annotate `no_recruits_since`: the agent had joined (or rejoined) by `since` and from
+        that day on brought no new member (rejected ones don't count) and no premium came in
+        from the agent's members. With `since` = today minus the rule's
+        `inactive_after_months`, it marks the agents dropped."""
+
         recent = Registration.objects.recruited().filter(
             agent=OuterRef("pk"), created_at__date__gte=since
         )
+        premiums = Payment.objects.filter(
+            registration__in=Registration.objects.recruited().filter(
+                agent=OuterRef(OuterRef("pk"))
+            ),
+            amount__gt=0,
+            paid_on__gte=since,
+        )
         return self.annotate(
             no_recruits_since=ExpressionWrapper(
-                Q(joined_on__lte=since) & ~Exists(recent), output_field=BooleanField()
+                Q(joined_on__lte=since) & ~Exists(recent) & ~Exists(premiums),
+                output_field=BooleanField(),
             )
+        )
+
+    def with_last_activity(self) -> AgentQuerySet:
+        """Annotate `last_activity`: the day of the latest new member (not rejected) or premium
+        paid by one of the agent's members."""
+        from django.db.models.functions import Greatest, TruncDate
+
+        recruits = Registration.objects.recruited().filter(agent=OuterRef("pk"))
+        latest_recruit = (
+            recruits.order_by("-created_at").annotate(day=TruncDate("created_at")).values("day")[:1]
+        )
+        latest_premium = (
+            Payment.objects.filter(
+                registration__in=Registration.objects.recruited().filter(
+                    agent=OuterRef(OuterRef("pk"))
+                ),
+                amount__gt=0,
+            )
+            .order_by("-paid_on")
+            .values("paid_on")[:1]
+        )
+        return self.annotate(
+            last_activity=Greatest(Subquery(latest_recruit), Subquery(latest_premium))
+        )
+
+    def selectable(self, today: datetime.date | None = None) -> AgentQuerySet:
+        """Active agents not dropped by the commission rule in force: the ones a registration
+        may name."""
+        today = today or timezone.localdate()
+        agents = self.filter(is_active=True)
+        try:
+            rule = CommissionRule.objects.in_force(today)
+        except CommissionRule.DoesNotExist:
+            return agents
+        from .commission import add_months
+
+        return agents.with_inactivity(add_months(today, -rule.inactive_after_months)).filter(
+            no_recruits_since=False
         )
 
     def without_recruits_since(self, since: datetime.date) -> AgentQuerySet:
@@ -626,8 +674,9 @@ class CommissionRule(models.Model):
         default=Decimal("10"),
     )
     inactive_after_months = models.PositiveSmallIntegerField(
-        _("flag after months without a new member"), default=3
+        _("dropped after months without a new member or premium"), default=3
     )
+    rejoin_after_months = models.PositiveSmallIntegerField(_("may rejoin after months"), default=6)
 
     objects = InForceQuerySet.as_manager()
 

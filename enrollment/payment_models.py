@@ -5,9 +5,12 @@ Imported at the end of enrollment.models, so these are models of the enrollment 
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +102,38 @@ class PaymentUpload(models.Model):
         return reverse("payment_upload_preview", args=[self.pk])
 
 
+class PaymentQuerySet(models.QuerySet):
+    def by_agent_month(self, start: datetime.date, until: datetime.date) -> models.QuerySet:
+        """Rows {period, recruiter (the agent's pk), first_payments, paid}, in one query: per
+        Perisai agent and calendar month of payment (paid_on, from `start` to `until`), what
+        the agent's members (not rejected) actually paid, and how many of them paid for the
+        first time. Feed them to commission.agent_months()."""
+        from .models import Registration
+
+        recruits = Registration.objects.recruited()
+        money = (
+            self.filter(registration__in=recruits, amount__gt=0, paid_on__range=(start, until))
+            .annotate(period=TruncMonth("paid_on", output_field=models.DateField()))
+            .order_by()
+            .values("period", recruiter=F("registration__agent"))
+            .annotate(first_payments=Value(0), paid=Sum("amount"))
+        )
+        first_paid = (
+            self.filter(registration=OuterRef("pk"), amount__gt=0)
+            .order_by("paid_on")
+            .values("paid_on")[:1]
+        )
+        firsts = (
+            recruits.alias(first_paid=Subquery(first_paid))
+            .filter(first_paid__range=(start, until))
+            .annotate(period=TruncMonth("first_paid", output_field=models.DateField()))
+            .order_by()
+            .values("period", recruiter=F("agent"))
+            .annotate(first_payments=Count("pk"), paid=Value(0))
+        )
+        return money.union(firsts, all=True).order_by()
+
+
 class Payment(models.Model):
     """A member's contribution for one calendar month, as BPJS recorded it. One row per month:
     a later file that lists the month again corrects the amount (0 for a refund)."""
@@ -122,6 +157,8 @@ class Payment(models.Model):
         verbose_name=_("from upload"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["registration", "month"]

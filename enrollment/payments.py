@@ -388,3 +388,39 @@ def payment_summary(registration: Registration, today: datetime.date | None = No
         "months_paid": registration.months_paid,
         "strip": arrears.month_strip(recorded, start=start, today=today),
     }
+
+
+@dataclass(frozen=True)
+class AgentStanding:
+    """Whether a Perisai agent is dropped, since when, why, and from when they may rejoin."""
+
+    last_activity: datetime.date | None
+    dropped_on: datetime.date | None  # None while the agent is active
+    may_rejoin_on: datetime.date | None
+    inactive_months: int
+
+
+def agent_standing(agent, today: datetime.date | None = None) -> AgentStanding | None:
+    """The agent's standing by the commission rule in force (None without a rule); `agent`
+    annotated with AgentQuerySet.with_last_activity()."""
+    from .commission import add_months, dropped_on
+    from .models import CommissionRule
+
+    today = today or timezone.localdate()
+    try:
+        rule = CommissionRule.objects.in_force(today)
+    except CommissionRule.DoesNotExist:
+        return None
+    day = dropped_on(
+        joined_on=agent.joined_on,
+        last_activity=agent.last_activity,
+        inactive_months=rule.inactive_after_months,
+    )
+    if day > today:
+        return AgentStanding(agent.last_activity, None, None, rule.inactive_after_months)
+    return AgentStanding(
+        agent.last_activity,
+        day,
+        add_months(day, rule.rejoin_after_months),
+        rule.inactive_after_months,
+    )
