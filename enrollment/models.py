@@ -368,7 +368,9 @@ class Registration(models.Model):
     # What the payments recorded say, kept by enrollment.payments.store_months_paid(): the
     # latest month paid in full, and how many months were.
     last_paid_month = models.DateField(_("last month paid"), null=True, blank=True, editable=False)
-    months_paid = models.PositiveIntegerField(_("months paid"), default=0, editable=False)
+    months_paid = models.PositiveIntegerField(
+        _("months paid"), default=0, db_default=0, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -848,6 +850,9 @@ class FollowUp(models.Model):
     channel = models.CharField(_("how"), max_length=10, choices=Channel)
     note = models.TextField(_("note"), blank=True)
     paid_until = models.DateField(_("period ending"), null=True, blank=True)
+    # For a member who missed a month: the last month paid in full when reached, so the arrears
+    # list marks who was reached about this gap (a later payment and a new gap start afresh).
+    last_paid_month = models.DateField(_("last month paid"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agent_views, export_views, import_views, payment_views, views
+from . import agent_views, arrears_views, export_views, import_views, payment_views, views
 
 urlpatterns = [
     path("pendaftaran/", views.RegistrationListView.as_view(), name="registration_list"),
@@ -61,5 +61,11 @@ urlpatterns = [
         "iuran/<int:pk>/kesalahan/",
         payment_views.payment_upload_errors,
         name="payment_upload_errors",
+    ),
+    path("pendaftaran/menunggak/", arrears_views.arrears_list, name="arrears_list"),
+    path(
+        "pendaftaran/<int:pk>/menunggak/tindak-lanjut/",
+        arrears_views.arrears_follow_up,
+        name="arrears_follow_up",
     ),
 ]
