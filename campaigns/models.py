@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -552,3 +553,85 @@ class SocializationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.place} · {self.held_on:%d-%m-%Y}"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def for_user(self, user) -> ClaimQuerySet:
+        """Claims paid to members of the villages the user may see."""
+        return Village.objects.scoped(self, user)
+
+    def in_campaign(self, campaign) -> ClaimQuerySet:
+        """Claims paid to members of the campaign's villages."""
+        return self.filter(
+            village__in=CampaignVillage.objects.filter(campaign=campaign).values("village")
+        )
+
+    def benefits(self) -> dict[str, int]:
+        """{"amount": Rupiah paid, "families": members (or their heirs) paid}, in one query."""
+        return self.aggregate(
+            amount=Coalesce(Sum("amount"), 0), families=Count("registration", distinct=True)
+        )
+
+
+class Claim(models.Model):
+    """A benefit BPJS Ketenagakerjaan paid to a village's member or their heirs, as branch staff
+    record it: what the campaigns are for, shown as "Rp X paid to N families"."""
+
+    class Programme(models.TextChoices):
+        JKK = "jkk", _("Work accident (JKK)")
+        JKM = "jkm", _("Death (JKM)")
+        JHT = "jht", _("Old-age savings (JHT)")
+        JP = "jp", _("Pension (JP)")
+
+    class Recipient(models.TextChoices):
+        MEMBER = "member", _("The member")
+        HEIRS = "heirs", _("The member's heirs")
+
+    registration = models.ForeignKey(
+        "enrollment.Registration",
+        models.PROTECT,
+        related_name="claims",
+        verbose_name=_("member"),
+    )
+    # The member's village, kept so that a village's or campaign's benefits are one index range.
+    village = models.ForeignKey(
+        "villages.Village", models.PROTECT, related_name="claims", verbose_name=_("village")
+    )
+    programme = models.CharField(_("programme"), max_length=3, choices=Programme)
+    recipient = models.CharField(
+        _("paid to"), max_length=6, choices=Recipient, default=Recipient.MEMBER
+    )
+    amount = models.PositiveBigIntegerField(_("amount paid (Rp)"))
+    paid_on = models.DateField(_("paid on"))
+    event = models.ForeignKey(
+        SocializationEvent,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("handed over at"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        verbose_name = _("claim paid")
+        verbose_name_plural = _("claims paid")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="claim_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["village", "paid_on"], name="claim_village_paid_on")]
+
+    def __str__(self):
+        return f"{self.get_programme_display()} · {self.paid_on:%d-%m-%Y}"

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from portal.page_cache import cached_content, on_campaign
 
-from .models import Campaign
+from .models import Campaign, Claim
 from .progress import numbers, ranked, ranks, with_shares
 from .tables import KnownCountPaginator
 
@@ -36,6 +36,8 @@ def leaderboard(request, slug):
             "campaign": campaign,
             "criteria": campaign.criteria.all(),
             "total": numbers(campaign).totals,
+            # An aggregate only: no member, no claim, no village of a claim.
+            "benefits": Claim.objects.in_campaign(campaign).benefits(),
             "page": page,
             "rows": rows,
         },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, setup_views, views
+from . import claim_views, public, setup_views, views
 
 urlpatterns = [
     path("perjanjian/", views.AgreementListView.as_view(), name="agreement_list"),
@@ -25,4 +25,5 @@ urlpatterns = [
     path("kegiatan/", setup_views.event_list, name="event_list"),
     path("kegiatan/baru/", setup_views.event_create, name="event_create"),
     path("peringkat/<slug:slug>/", public.leaderboard, name="public_leaderboard"),
+    path("klaim/", claim_views.claim_list, name="claim_list"),
 ]

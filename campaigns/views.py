@@ -15,7 +15,7 @@ from portal.spreadsheets import table_download
 from . import progress
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
-from .models import Agreement, Campaign
+from .models import Agreement, Campaign, Claim
 from .tables import AgreementTable, CampaignVillageTable, KnownCountPaginator
 
 AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
@@ -147,6 +147,7 @@ def campaign_dashboard(request, slug):
         "more_events": len(events) > EVENTS_SHOWN,
         "operator_view": operator_view,
         "today": timezone.localdate(),
+        "benefits": Claim.objects.in_campaign(campaign).benefits(),
     }
     if not operator_view:
         # A campaign across provinces sums them; within one, its regencies.

@@ -103,6 +103,7 @@ def registration_detail(request, pk):
             "events": events,
             "periods": periods,
             "paid": paid,
+            "claims": registration.claims.select_related("event"),
             "can_verify": can_verify,
             "show_kpj": show_kpj,
             "can_edit": can_edit,

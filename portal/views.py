@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
 
-from campaigns.models import Agreement, Campaign, CampaignVillage, SocializationEvent
+from campaigns.models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
 from campaigns.progress import village_progress
 from enrollment.models import Registration
 from villages.models import Village
@@ -82,6 +82,7 @@ def village_home(request):
             "lapsing_days": lapsing_days,
             "agreements": agreements,
             "events": events,
+            "benefits": Claim.objects.filter(village=village).benefits(),
         },
     )
 

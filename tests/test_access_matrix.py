@@ -103,6 +103,7 @@ MATRIX = {
     "event_list": ("get", LOGGED_IN_200),
     "event_create": ("get", MANAGERS_200),
     "public_leaderboard": ("get", ALL_200),  # a public campaign: aggregates only
+    "claim_list": ("get", MANAGERS_200),
     # enrollment
     "registration_list": ("get", LOGGED_IN_200),
     "registration_create": ("get", expect(302, 302, 403, 403, 403, 200, 200)),
