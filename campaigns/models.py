@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
@@ -204,6 +204,11 @@ class Signatory(models.Model):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def with_benefits(self) -> CampaignQuerySet:
+        """Annotate `benefits`-to-be: `benefits_amount` and `benefit_families`, what claims
+        paid to members of the campaign's villages (subqueries: no extra query on a page)."""
+        return self.annotate(**Claim.objects.benefit_subqueries(village__campaigns=OuterRef("pk")))
+
     def for_user(self, user) -> CampaignQuerySet:
         """Admins see every campaign; branch staff their office's (and pioneer offices') and
         those with a village in their area; operators those their village takes part in."""
@@ -326,6 +331,11 @@ class Campaign(models.Model):
 
     def get_absolute_url(self):
         return reverse("campaign_dashboard", args=[self.slug])
+
+    @property
+    def benefits(self) -> dict[str, int]:
+        """What claims paid to the villages' members, when fetched with_benefits()."""
+        return {"amount": self.benefits_amount, "families": self.benefit_families}
 
     def counted_statuses(self) -> list[str]:
         if self.counts == self.Counts.VERIFIED:
@@ -565,6 +575,20 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(
             village__in=CampaignVillage.objects.filter(campaign=campaign).values("village")
         )
+
+    def benefit_subqueries(self, **match) -> dict:
+        """`benefits_amount` and `benefit_families` of the claims matching `match` (with an
+        OuterRef), as annotations for the row that owns them."""
+        claims = self.filter(**match).order_by().values(*match)
+        return {
+            "benefits_amount": Coalesce(
+                Subquery(claims.annotate(total=Sum("amount")).values("total")), 0
+            ),
+            "benefit_families": Coalesce(
+                Subquery(claims.annotate(n=Count("registration", distinct=True)).values("n")),
+                0,
+            ),
+        }
 
     def benefits(self) -> dict[str, int]:
         """{"amount": Rupiah paid, "families": members (or their heirs) paid}, in one query."""

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from portal.page_cache import cached_content, on_campaign
 
-from .models import Campaign, Claim
+from .models import Campaign
 from .progress import numbers, ranked, ranks, with_shares
 from .tables import KnownCountPaginator
 
@@ -19,7 +19,10 @@ VILLAGES_PER_PAGE = 50
 @cached_content(depends_on=on_campaign)
 def leaderboard(request, slug):
     campaign = get_object_or_404(
-        Campaign.objects.public().select_related("branch_office").prefetch_related("criteria"),
+        Campaign.objects.public()
+        .with_benefits()
+        .select_related("branch_office")
+        .prefetch_related("criteria"),
         slug=slug,
     )
     page = KnownCountPaginator(
@@ -37,7 +40,7 @@ def leaderboard(request, slug):
             "criteria": campaign.criteria.all(),
             "total": numbers(campaign).totals,
             # An aggregate only: no member, no claim, no village of a claim.
-            "benefits": Claim.objects.in_campaign(campaign).benefits(),
+            "benefits": campaign.benefits,
             "page": page,
             "rows": rows,
         },
