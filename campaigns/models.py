@@ -262,6 +262,7 @@ class Campaign(models.Model):
     class Counts(models.TextChoices):
         VERIFIED = "verified", _("Verified registrations")
         SUBMITTED = "submitted", _("All submitted registrations (not rejected)")
+        PAYING = "paying", _("Members who paid for the campaign's last month")
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("address name"), max_length=80, unique=True)
@@ -302,6 +303,17 @@ class Campaign(models.Model):
     # Kept by campaigns.tally: the village rows' sums, so totals need not add up every village.
     village_count = models.PositiveIntegerField(_("villages"), default=0, editable=False)
     target_total = models.PositiveBigIntegerField(_("target"), default=0, editable=False)
+    # Kept by campaigns.tally from the payments: members who paid for the campaign's last month,
+    # and retention: of the members whose village-funded months ended, those who paid the next.
+    paying_total = models.PositiveIntegerField(
+        _("members who paid the last month"), default=0, editable=False
+    )
+    retention_base_total = models.PositiveIntegerField(
+        _("village-funded months ended"), default=0, editable=False
+    )
+    retained_total = models.PositiveIntegerField(
+        _("paid the month after"), default=0, editable=False
+    )
     villages_reached = models.PositiveIntegerField(
         _("villages that reached their target"), default=0, editable=False
     )
@@ -338,9 +350,17 @@ class Campaign(models.Model):
         return {"amount": self.benefits_amount, "families": self.benefit_families}
 
     def counted_statuses(self) -> list[str]:
-        if self.counts == self.Counts.VERIFIED:
+        if self.counts in (self.Counts.VERIFIED, self.Counts.PAYING):
             return ["verified", "active"]
         return ["submitted", "verified", "active"]
+
+    def paying_month(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The campaign's last month, for counting members who paid: the month it ends, or
+        while it runs the latest month that has ended; None before its first month ended."""
+        from enrollment.arrears import latest_month_due
+
+        month = min(self.ends_on.replace(day=1), latest_month_due(today or timezone.localdate()))
+        return month if month >= self.starts_on.replace(day=1) else None
 
     def clean(self):
         from enrollment.models import WorkerCategory
@@ -381,6 +401,13 @@ class CampaignVillage(models.Model):
         _("village funding ended"), default=0, editable=False
     )
     continued = models.PositiveIntegerField(_("still paying"), default=0, editable=False)
+    paying = models.PositiveIntegerField(
+        _("members who paid the last month"), default=0, editable=False
+    )
+    retention_base = models.PositiveIntegerField(
+        _("village-funded months ended"), default=0, editable=False
+    )
+    retained = models.PositiveIntegerField(_("paid the month after"), default=0, editable=False)
     score = models.FloatField(_("score"), default=0, editable=False)
     rank_before = models.PositiveIntegerField(
         _("rank at the last snapshot"), null=True, editable=False

@@ -24,6 +24,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns import tally
+
 from . import importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
 from .premiums import RateTable, compute_premium, format_rupiah
@@ -329,8 +331,15 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
             [upload.pk if upload else None, timezone.now()],
         )
         written = cursor.rowcount
-        ids = "SELECT DISTINCT registration_id FROM payment_in"
-        store_months_paid(Registration.objects.filter(pk__in=_raw(ids)))
+        touched = Registration.objects.filter(
+            pk__in=_raw("SELECT DISTINCT registration_id FROM payment_in")
+        )
+        store_months_paid(touched)
+        if written:
+            # The campaigns' members who paid and their retention follow, in this transaction.
+            tally.registrations_changed(
+                villages=touched.order_by().values_list("village_id", flat=True).distinct()
+            )
         cursor.execute("DROP TABLE payment_in")
     return written
 
