@@ -12,7 +12,10 @@ from .models import (
     ContributionRate,
     ExportRecord,
     FundedPeriod,
+    LapseRule,
     Participant,
+    Payment,
+    PaymentUpload,
     Registration,
     RegistrationEvent,
 )
@@ -241,3 +244,25 @@ class ExportRecordAdmin(ReadOnlyAdmin):
     search_fields = ["by__username"]
     date_hierarchy = "at"
     list_select_related = ["by"]
+
+
+@admin.register(LapseRule)
+class LapseRuleAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "months_unpaid", "source"]
+
+
+@admin.register(PaymentUpload)
+class PaymentUploadAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "created_by", "created_at", "status", "saved_count"]
+    list_filter = ["status"]
+    exclude = ["file", "layout", "errors", "warnings"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """Payments come from BPJS's files: corrected by uploading a correction, never by hand."""
+
+    list_display = ["registration", "month", "amount", "premium_due", "paid_on", "upload"]
+    list_select_related = ["registration__participant", "upload"]
+    date_hierarchy = "month"
+    raw_id_fields = ["registration", "upload"]
