@@ -229,7 +229,7 @@ class RegistrationQuerySet(models.QuerySet):
         from .arrears import PaymentState, state_bounds
 
         today = today or timezone.localdate()
-        months_unpaid = LapseRule.objects.in_force(today).months_unpaid
+        months_unpaid = LapseRule.objects.months_unpaid(today)
         paid_up_from, lapsed_before = state_bounds(today, months_unpaid)
         members = self.verified()
         return {
@@ -437,8 +437,7 @@ class Registration(models.Model):
         from .arrears import payment_state
 
         today = today or timezone.localdate()
-        rule = LapseRule.objects.in_force(today)
-        return payment_state(self.last_paid_month, today, rule.months_unpaid)
+        return payment_state(self.last_paid_month, today, LapseRule.objects.months_unpaid(today))
 
 
 class RegistrationEvent(models.Model):

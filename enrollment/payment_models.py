@@ -18,17 +18,30 @@ from django.utils.translation import gettext_lazy as _
 from .models import InForceQuerySet
 
 
+class LapseRuleQuerySet(InForceQuerySet):
+    def months_unpaid(self, on: datetime.date | None = None) -> int:
+        """The months unpaid after which a member lapses, by the rule in force on a day; the
+        seeded rule's 3 when no row is in force (a database emptied by hand or by a test)."""
+        try:
+            return self.in_force(on).months_unpaid
+        except self.model.DoesNotExist:
+            return DEFAULT_MONTHS_UNPAID
+
+
+DEFAULT_MONTHS_UNPAID = 3
+
+
 class LapseRule(models.Model):
     """When a member who stops paying counts as lapsed (nonaktif), from a date on: a change is a
     new row, with its source."""
 
     effective_from = models.DateField(_("effective from"), unique=True)
     months_unpaid = models.PositiveSmallIntegerField(
-        _("lapsed after this many months unpaid"), default=3
+        _("lapsed after this many months unpaid"), default=DEFAULT_MONTHS_UNPAID
     )
     source = models.CharField(_("source"), max_length=300)
 
-    objects = InForceQuerySet.as_manager()
+    objects = LapseRuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_from"]
