@@ -15,12 +15,16 @@ import datetime
 import io
 import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +32,7 @@ from campaigns import tally
 
 from . import importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
+from .payment_models import FULL_PAYMENT
 from .premiums import RateTable, compute_premium, format_rupiah
 
 CHUNK = 5000
@@ -213,8 +218,6 @@ def _recorded(registration_ids: set[int], months: set[datetime.date]) -> dict:
 
 
 def max_rows() -> int:
-    from django.conf import settings
-
     return settings.PAYMENT_IMPORT_MAX_ROWS
 
 
@@ -332,7 +335,7 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
         )
         written = cursor.rowcount
         touched = Registration.objects.filter(
-            pk__in=_raw("SELECT DISTINCT registration_id FROM payment_in")
+            pk__in=RawSQL("SELECT DISTINCT registration_id FROM payment_in", [])
         )
         store_months_paid(touched)
         if written:
@@ -344,24 +347,14 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
     return written
 
 
-def _raw(sql: str):
-    from django.db.models.expressions import RawSQL
-
-    return RawSQL(sql, [])
-
-
-def store_months_paid(registrations: Iterable[Registration] | Any) -> int:
+def store_months_paid(registrations: QuerySet) -> int:
     """Store on each registration the latest month paid in full and how many were: what the
     lists filter and the export show without reading the payments."""
     return registrations.update(**months_paid_expressions())
 
 
 def months_paid_expressions() -> dict:
-    from django.db.models import Count, Max, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from .payment_models import FULL_PAYMENT
-
+    """The last month paid in full and how many were, as expressions over a registration."""
     full = Payment.objects.filter(FULL_PAYMENT, registration=OuterRef("pk")).order_by()
     return {
         "last_paid_month": Subquery(

@@ -162,3 +162,17 @@ def test_premium_due_applies_the_rates_of_the_month_to_the_registration(member):
     member.jht = True
     member.declared_income = 2_000_000
     assert payments.premium_due(member, datetime.date(2026, 1, 1)) == 20_000 + 6_800 + 40_000
+
+
+def test_a_file_over_the_row_limit_is_refused_whole(tmp_path, member, settings):
+    settings.PAYMENT_IMPORT_MAX_ROWS = 1
+    with pytest.raises(CommandError, match="more than 1 rows"):
+        run(tmp_path, payments_csv([row(member, "01/2026"), row(member, "02/2026")]))
+    assert not Payment.objects.exists()
+
+
+def test_an_empty_or_headings_only_file_is_refused(tmp_path, world):
+    with pytest.raises(CommandError, match="no rows of payments"):
+        run(tmp_path, payments_csv([]))
+    with pytest.raises(CommandError, match="empty"):
+        run(tmp_path, b"")
