@@ -14,6 +14,7 @@ from .models import (
     Agreement,
     Campaign,
     CampaignVillage,
+    Claim,
     ScoreCriterion,
     Signatory,
     SocializationEvent,
@@ -220,3 +221,18 @@ class SocializationEventAdmin(admin.ModelAdmin):
     date_hierarchy = "held_on"
     list_select_related = ["village", "district", "campaign"]
     autocomplete_fields = ["campaign", "village", "district"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["registration", "village", "programme", "recipient", "amount", "paid_on"]
+    list_filter = ["programme", "recipient"]
+    list_select_related = ["registration__participant", "village"]
+    raw_id_fields = ["registration", "event"]
+    exclude = ["village", "recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        """The claim's village is its member's; whoever records it is noted."""
+        obj.village_id = obj.registration.village_id
+        obj.recorded_by = obj.recorded_by or request.user
+        super().save_model(request, obj, form, change)

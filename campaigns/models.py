@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, Min, OuterRef, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -203,6 +204,11 @@ class Signatory(models.Model):
 
 
 class CampaignQuerySet(models.QuerySet):
+    def with_benefits(self) -> CampaignQuerySet:
+        """Annotate `benefits`-to-be: `benefits_amount` and `benefit_families`, what claims
+        paid to members of the campaign's villages (subqueries: no extra query on a page)."""
+        return self.annotate(**Claim.objects.benefit_subqueries(village__campaigns=OuterRef("pk")))
+
     def for_user(self, user) -> CampaignQuerySet:
         """Admins see every campaign; branch staff their office's (and pioneer offices') and
         those with a village in their area; operators those their village takes part in."""
@@ -256,6 +262,7 @@ class Campaign(models.Model):
     class Counts(models.TextChoices):
         VERIFIED = "verified", _("Verified registrations")
         SUBMITTED = "submitted", _("All submitted registrations (not rejected)")
+        PAYING = "paying", _("Members who paid for the campaign's last month")
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("address name"), max_length=80, unique=True)
@@ -296,6 +303,17 @@ class Campaign(models.Model):
     # Kept by campaigns.tally: the village rows' sums, so totals need not add up every village.
     village_count = models.PositiveIntegerField(_("villages"), default=0, editable=False)
     target_total = models.PositiveBigIntegerField(_("target"), default=0, editable=False)
+    # Kept by campaigns.tally from the payments: members who paid for the campaign's last month,
+    # and retention: of the members whose village-funded months ended, those who paid the next.
+    paying_total = models.PositiveIntegerField(
+        _("members who paid the last month"), default=0, editable=False
+    )
+    retention_base_total = models.PositiveIntegerField(
+        _("village-funded months ended"), default=0, editable=False
+    )
+    retained_total = models.PositiveIntegerField(
+        _("paid the month after"), default=0, editable=False
+    )
     villages_reached = models.PositiveIntegerField(
         _("villages that reached their target"), default=0, editable=False
     )
@@ -326,10 +344,23 @@ class Campaign(models.Model):
     def get_absolute_url(self):
         return reverse("campaign_dashboard", args=[self.slug])
 
+    @property
+    def benefits(self) -> dict[str, int]:
+        """What claims paid to the villages' members, when fetched with_benefits()."""
+        return {"amount": self.benefits_amount, "families": self.benefit_families}
+
     def counted_statuses(self) -> list[str]:
-        if self.counts == self.Counts.VERIFIED:
+        if self.counts in (self.Counts.VERIFIED, self.Counts.PAYING):
             return ["verified", "active"]
         return ["submitted", "verified", "active"]
+
+    def paying_month(self, today: datetime.date | None = None) -> datetime.date | None:
+        """The campaign's last month, for counting members who paid: the month it ends, or
+        while it runs the latest month that has ended; None before its first month ended."""
+        from enrollment.arrears import latest_month_due
+
+        month = min(self.ends_on.replace(day=1), latest_month_due(today or timezone.localdate()))
+        return month if month >= self.starts_on.replace(day=1) else None
 
     def clean(self):
         from enrollment.models import WorkerCategory
@@ -370,6 +401,13 @@ class CampaignVillage(models.Model):
         _("village funding ended"), default=0, editable=False
     )
     continued = models.PositiveIntegerField(_("still paying"), default=0, editable=False)
+    paying = models.PositiveIntegerField(
+        _("members who paid the last month"), default=0, editable=False
+    )
+    retention_base = models.PositiveIntegerField(
+        _("village-funded months ended"), default=0, editable=False
+    )
+    retained = models.PositiveIntegerField(_("paid the month after"), default=0, editable=False)
     score = models.FloatField(_("score"), default=0, editable=False)
     rank_before = models.PositiveIntegerField(
         _("rank at the last snapshot"), null=True, editable=False
@@ -552,3 +590,99 @@ class SocializationEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.place} · {self.held_on:%d-%m-%Y}"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def for_user(self, user) -> ClaimQuerySet:
+        """Claims paid to members of the villages the user may see."""
+        return Village.objects.scoped(self, user)
+
+    def in_campaign(self, campaign) -> ClaimQuerySet:
+        """Claims paid to members of the campaign's villages."""
+        return self.filter(
+            village__in=CampaignVillage.objects.filter(campaign=campaign).values("village")
+        )
+
+    def benefit_subqueries(self, **match) -> dict:
+        """`benefits_amount` and `benefit_families` of the claims matching `match` (with an
+        OuterRef), as annotations for the row that owns them."""
+        claims = self.filter(**match).order_by().values(*match)
+        return {
+            "benefits_amount": Coalesce(
+                Subquery(claims.annotate(total=Sum("amount")).values("total")), 0
+            ),
+            "benefit_families": Coalesce(
+                Subquery(claims.annotate(n=Count("registration", distinct=True)).values("n")),
+                0,
+            ),
+        }
+
+    def benefits(self) -> dict[str, int]:
+        """{"amount": Rupiah paid, "families": members (or their heirs) paid}, in one query."""
+        return self.aggregate(
+            amount=Coalesce(Sum("amount"), 0), families=Count("registration", distinct=True)
+        )
+
+
+class Claim(models.Model):
+    """A benefit BPJS Ketenagakerjaan paid to a village's member or their heirs, as branch staff
+    record it: what the campaigns are for, shown as "Rp X paid to N families"."""
+
+    class Programme(models.TextChoices):
+        JKK = "jkk", _("Work accident (JKK)")
+        JKM = "jkm", _("Death (JKM)")
+        JHT = "jht", _("Old-age savings (JHT)")
+        JP = "jp", _("Pension (JP)")
+
+    class Recipient(models.TextChoices):
+        MEMBER = "member", _("The member")
+        HEIRS = "heirs", _("The member's heirs")
+
+    registration = models.ForeignKey(
+        "enrollment.Registration",
+        models.PROTECT,
+        related_name="claims",
+        verbose_name=_("member"),
+    )
+    # The member's village, kept so that a village's or campaign's benefits are one index range.
+    village = models.ForeignKey(
+        "villages.Village", models.PROTECT, related_name="claims", verbose_name=_("village")
+    )
+    programme = models.CharField(_("programme"), max_length=3, choices=Programme)
+    recipient = models.CharField(
+        _("paid to"), max_length=6, choices=Recipient, default=Recipient.MEMBER
+    )
+    amount = models.PositiveBigIntegerField(_("amount paid (Rp)"))
+    paid_on = models.DateField(_("paid on"))
+    event = models.ForeignKey(
+        SocializationEvent,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("handed over at"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-paid_on", "-pk"]
+        verbose_name = _("claim paid")
+        verbose_name_plural = _("claims paid")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="claim_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["village", "paid_on"], name="claim_village_paid_on")]
+
+    def __str__(self):
+        return f"{self.get_programme_display()} · {self.paid_on:%d-%m-%Y}"

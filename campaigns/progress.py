@@ -172,6 +172,16 @@ class Totals:
     target: int
     villages: int
     villages_reached: int
+    # Both counts every campaign shows: members registered (in the campaign's dates) and members
+    # who paid for its last month; and retention after the village-funded months.
+    registered: int = 0
+    paying: int = 0
+    retention_base: int = 0
+    retained: int = 0
+
+    @property
+    def retention_percent(self) -> int | None:
+        return self.retained * 100 // self.retention_base if self.retention_base else None
 
     @property
     def share(self) -> float:
@@ -209,12 +219,7 @@ def numbers(campaign: Campaign) -> Numbers:
         by["category"][category] += n
         by["program"][jht] += n
         by["funding_source"][source] += n
-    totals = Totals(
-        counted=sum(weeks.values()),
-        target=campaign.target_total,
-        villages=campaign.village_count,
-        villages_reached=campaign.villages_reached,
-    )
+    totals = _totals(campaign, sum(weeks.values()))
     return Numbers(
         totals=totals,
         weeks=dict(sorted(weeks.items())),
@@ -224,7 +229,12 @@ def numbers(campaign: Campaign) -> Numbers:
 
 def totals(campaign: Campaign) -> Totals:
     """The campaign's totals as they are now (its sums read again)."""
-    campaign.refresh_from_db(fields=["target_total", "village_count", "villages_reached"])
+    campaign.refresh_from_db(
+        fields=[
+            "target_total", "village_count", "villages_reached", "paying_total",
+            "retention_base_total", "retained_total",
+        ]
+    )  # fmt: skip
     return numbers(campaign).totals
 
 
@@ -237,15 +247,23 @@ def totals_of(campaigns: list[Campaign]) -> list[Totals]:
         .annotate(n=Sum("count"))
         .values_list("campaign", "n")
     )
-    return [
-        Totals(
-            counted=counted.get(campaign.pk) or 0,
-            target=campaign.target_total,
-            villages=campaign.village_count,
-            villages_reached=campaign.villages_reached,
-        )
-        for campaign in campaigns
-    ]
+    return [_totals(campaign, counted.get(campaign.pk) or 0) for campaign in campaigns]
+
+
+def _totals(campaign: Campaign, registered: int) -> Totals:
+    """`registered`: the counted registrations of the campaign's weeks; a campaign that counts
+    paying members counts those who paid for its last month instead."""
+    paying = campaign.paying_total
+    return Totals(
+        counted=paying if campaign.counts == Campaign.Counts.PAYING else registered,
+        target=campaign.target_total,
+        villages=campaign.village_count,
+        villages_reached=campaign.villages_reached,
+        registered=registered,
+        paying=paying,
+        retention_base=campaign.retention_base_total,
+        retained=campaign.retained_total,
+    )
 
 
 def weekly_counts(campaign: Campaign) -> dict[datetime.date, int]:

@@ -49,7 +49,10 @@ def public_campaigns(request):
 @cached_content(depends_on=on_campaign, params={"page": page_number})
 def leaderboard(request, slug):
     campaign = get_object_or_404(
-        Campaign.objects.public().select_related("branch_office").prefetch_related("criteria"),
+        Campaign.objects.public()
+        .with_benefits()
+        .select_related("branch_office")
+        .prefetch_related("criteria"),
         slug=slug,
     )
     page = KnownCountPaginator(
@@ -66,6 +69,8 @@ def leaderboard(request, slug):
             "campaign": campaign,
             "criteria": campaign.criteria.all(),
             "total": numbers(campaign).totals,
+            # An aggregate only: no member, no claim, no village of a claim.
+            "benefits": campaign.benefits,
             "page": page,
             "rows": rows,
         },

@@ -19,7 +19,7 @@ from portal.models import User
 from villages.models import District, Regency, Village
 
 from . import tally
-from .models import Campaign, CampaignVillage, ScoreCriterion
+from .models import Campaign, CampaignVillage, Claim, ScoreCriterion
 
 SLUG_MAX_LENGTH = Campaign._meta.get_field("slug").max_length
 
@@ -170,3 +170,22 @@ def rankings_snapshot(*, campaign: Campaign, on: datetime.date | None = None) ->
         )
         Campaign.objects.filter(pk=campaign.pk).update(ranked_on=on or timezone.localdate())
         page_cache.changed(page_cache.campaign_scope(campaign.slug))
+
+
+def claim_record(*, registration, by, data: dict) -> Claim:
+    """Record a benefit paid to a member (or their heirs); the pages that show the village's
+    and its campaigns' benefits (cached) show it once the transaction commits."""
+    from portal import page_cache
+
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            registration=registration, village_id=registration.village_id, recorded_by=by, **data
+        )
+        slugs = Campaign.objects.filter(villages=registration.village_id).values_list(
+            "slug", flat=True
+        )
+        page_cache.changed(
+            page_cache.village_scope(registration.village_id),
+            *[page_cache.campaign_scope(slug) for slug in slugs],
+        )
+    return claim

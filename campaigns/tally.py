@@ -22,17 +22,36 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
-from enrollment.models import FundedPeriod, FundingSource, Registration, WorkerCategory
+from enrollment.models import FundedPeriod, FundingSource, Payment, Registration, WorkerCategory
+from enrollment.payment_models import FULL_PAYMENT
 from portal import page_cache
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 
 MEMBER_STATUSES = ["verified", "active"]
-NUMBERS = ["counted", "members", "officials_enrolled", "funding_ended", "continued"]
+NUMBERS = [
+    "counted", "members", "officials_enrolled", "funding_ended", "continued", "paying",
+    "retention_base", "retained",
+]  # fmt: skip
+# The numbers kept on the campaign itself as the sums of its villages'.
+PAYMENT_SUMS = {"paying": "paying_total", "retention_base": "retention_base_total",
+                "retained": "retained_total"}  # fmt: skip
 # A village's code starts with its district's, regency's and province's: "35.23.12.2002".
 AREA_CODE_LENGTHS = {
     CampaignArea.Level.PROVINCE: len("35"),
@@ -165,10 +184,12 @@ def _week_key(campaign_id: int, fact: Fact) -> tuple:
 def _add_to_sums(sums: dict[int, Counter]) -> None:
     """Add the changes of villages reached and counted to the campaigns and their areas."""
     for campaign_id in sorted(sums):
-        if reached := sums[campaign_id][None, "villages_reached"]:
-            Campaign.objects.filter(pk=campaign_id).update(
-                villages_reached=F("villages_reached") + reached
-            )
+        deltas = {
+            total: sums[campaign_id][None, name]
+            for name, total in [("villages_reached", "villages_reached"), *PAYMENT_SUMS.items()]
+        }
+        if changes := {total: F(total) + delta for total, delta in deltas.items() if delta}:
+            Campaign.objects.filter(pk=campaign_id).update(**changes)
     for campaign_id in sorted(sums):
         deltas = sums[campaign_id]
         codes = sorted({code for code, _name in deltas if code is not None})
@@ -237,6 +258,7 @@ def _counts(campaign: Campaign, registrations: QuerySet) -> dict[str, dict[str, 
         )
     ):
         numbers[row.pop("village_id")].update(row)
+    _count_payments(campaign, registrations, numbers)
     if _scores_continuing(campaign):
         # The rule of RegistrationQuerySet.village_funding_ended() and continuing().
         ended = (
@@ -257,6 +279,53 @@ def _counts(campaign: Campaign, registrations: QuerySet) -> dict[str, dict[str, 
             ):
                 numbers[village][name] = n
     return numbers
+
+
+def _count_payments(campaign: Campaign, registrations: QuerySet, numbers: dict) -> None:
+    """Each village's members who paid in full for the campaign's last month (what a campaign
+    counting paying members counts), and its retention: members whose village-funded months
+    ended by then, and those of them who paid in full for the month after (two queries)."""
+    month = campaign.paying_month()
+    if month is None:
+        return
+    members = registrations.filter(_member_rule(campaign))
+    paid = Payment.objects.filter(FULL_PAYMENT, registration=OuterRef("pk"), month=month)
+    for village, n in (
+        members.filter(Exists(paid))
+        .order_by()
+        .values("village_id")
+        .annotate(n=Count("pk"))
+        .values_list("village_id", "n")
+    ):
+        numbers[village]["paying"] = n
+        if campaign.counts == Campaign.Counts.PAYING:
+            numbers[village]["counted"] = n
+    month_after = Func(
+        TruncMonth("ends_on", output_field=DateField()),
+        template="(%(expressions)s + interval '1 month')::date",
+        output_field=DateField(),
+    )
+    paid_after = Payment.objects.filter(
+        FULL_PAYMENT, registration=OuterRef("registration"), month=OuterRef("month_after")
+    )
+    ended = (
+        FundedPeriod.objects.village_funded()
+        .filter(registration__in=members)
+        .alias(month_after=month_after)
+        .filter(month_after__lte=month)
+    )
+    for village, base, kept in (
+        ended.alias(kept=Exists(paid_after))
+        .order_by()
+        .values("registration__village_id")
+        .annotate(
+            base=Count("registration", distinct=True),
+            kept=Count("registration", distinct=True, filter=Q(kept=True)),
+        )
+        .values_list("registration__village_id", "base", "kept")
+    ):
+        numbers[village]["retention_base"] = base
+        numbers[village]["retained"] = kept
 
 
 def _criteria(campaign: Campaign) -> list[ScoreCriterion]:
@@ -336,6 +405,8 @@ def _store(campaign, rows, numbers) -> tuple[list[CampaignVillage], Counter]:
             "counted": row.counted - was_counted,
             "villages_reached": (row.counted >= target) - was_reached,
         }
+        for name in PAYMENT_SUMS:
+            sums[None, name] += getattr(row, name) - old[NUMBERS.index(name)]
         for code in [None, *area_codes(row.village_id)]:
             for name, value in delta.items():
                 if value:
@@ -384,6 +455,10 @@ def campaign_recount(campaign: Campaign) -> list[Difference]:
             "village_count": len(rows),
             "target_total": sum(target_of(row, campaign) for row in rows),
             "villages_reached": sum(row.counted >= target_of(row, campaign) for row in rows),
+            **{
+                total: sum(getattr(row, name) for row in rows)
+                for name, total in PAYMENT_SUMS.items()
+            },
         }
         campaign.refresh_from_db(fields=list(sums))
         for name, value in sums.items():

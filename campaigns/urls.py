@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public, setup_views, views
+from . import claim_views, public, setup_views, views
 
 urlpatterns = [
     path("perjanjian/", views.AgreementListView.as_view(), name="agreement_list"),
@@ -26,4 +26,5 @@ urlpatterns = [
     path("kegiatan/baru/", setup_views.event_create, name="event_create"),
     path("peringkat/", public.public_campaigns, name="public_campaigns"),
     path("peringkat/<slug:slug>/", public.leaderboard, name="public_leaderboard"),
+    path("klaim/", claim_views.claim_list, name="claim_list"),
 ]

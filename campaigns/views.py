@@ -59,12 +59,14 @@ def agreement_document(request, pk):
 CAMPAIGN_READERS = ("admin", "branch_staff", "village_operator")
 
 
-def scoped_campaign(request, slug) -> Campaign:
-    """A campaign the user may see, or 404 (the same answer as a missing one)."""
+def scoped_campaign(request, slug, *, benefits: bool = False) -> Campaign:
+    """A campaign the user may see, or 404 (the same answer as a missing one); `benefits`
+    annotates what claims paid to its villages' members."""
+    campaigns = Campaign.objects.for_user(request.user)
+    if benefits:
+        campaigns = campaigns.with_benefits()
     return get_object_or_404(
-        Campaign.objects.for_user(request.user)
-        .select_related("branch_office")
-        .prefetch_related("criteria"),
+        campaigns.select_related("branch_office").prefetch_related("criteria"),
         slug=slug,
     )
 
@@ -122,7 +124,7 @@ def _known_count(campaign, filterset, areas) -> int | None:
 @use_replica()
 @cached_content(depends_on=on_campaign)
 def campaign_dashboard(request, slug):
-    campaign = scoped_campaign(request, slug)
+    campaign = scoped_campaign(request, slug, benefits=True)
     numbers = progress.numbers(campaign)
     newest_events = campaign.events.select_related("village", "district").order_by(
         "-held_on", "-pk"
@@ -149,6 +151,7 @@ def campaign_dashboard(request, slug):
         "more_events": len(events) > EVENTS_SHOWN,
         "operator_view": operator_view,
         "today": timezone.localdate(),
+        "benefits": campaign.benefits,
     }
     if not operator_view:
         # A campaign across provinces sums them; within one, its regencies.

@@ -6,13 +6,17 @@ from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
 from .history import event_lines
+from . import payments
 from .models import (
     Agent,
     CommissionRule,
     ContributionRate,
     ExportRecord,
     FundedPeriod,
+    LapseRule,
     Participant,
+    Payment,
+    PaymentUpload,
     Registration,
     RegistrationEvent,
 )
@@ -185,6 +189,23 @@ class AgentAdminForm(forms.ModelForm):
         phone = self.cleaned_data["phone"].strip()
         return normalize_phone(phone) if phone else ""
 
+    def clean_joined_on(self):
+        """A dropped agent rejoins with a new joining date, no earlier than the rule allows."""
+        joined_on = self.cleaned_data["joined_on"]
+        if self.instance.pk is None or joined_on <= self.instance.joined_on:
+            return joined_on
+        agent = Agent.objects.with_last_activity().get(pk=self.instance.pk)
+        standing = payments.agent_standing(agent)
+        if standing and standing.dropped_on and joined_on < standing.may_rejoin_on:
+            raise forms.ValidationError(
+                _("This agent was dropped on %(dropped)s and may rejoin from %(rejoin)s.")
+                % {
+                    "dropped": standing.dropped_on.strftime("%d-%m-%Y"),
+                    "rejoin": standing.may_rejoin_on.strftime("%d-%m-%Y"),
+                }
+            )
+        return joined_on
+
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
@@ -229,3 +250,25 @@ class ExportRecordAdmin(ReadOnlyAdmin):
     search_fields = ["by__username"]
     date_hierarchy = "at"
     list_select_related = ["by"]
+
+
+@admin.register(LapseRule)
+class LapseRuleAdmin(admin.ModelAdmin):
+    list_display = ["effective_from", "months_unpaid", "source"]
+
+
+@admin.register(PaymentUpload)
+class PaymentUploadAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "created_by", "created_at", "status", "saved_count"]
+    list_filter = ["status"]
+    exclude = ["file", "layout", "errors", "warnings"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """Payments come from BPJS's files: corrected by uploading a correction, never by hand."""
+
+    list_display = ["registration", "month", "amount", "premium_due", "paid_on", "upload"]
+    list_select_related = ["registration__participant", "upload"]
+    date_hierarchy = "month"
+    raw_id_fields = ["registration", "upload"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from portal.access import role_required
 
+from . import payments
 from .commission import (
     CommissionTerms,
     add_months,
@@ -18,7 +19,7 @@ from .commission import (
     month_end,
 )
 from .follow_up_views import add_follow_up_details, with_follow_ups
-from .models import Agent, CommissionRule, FollowUp, Registration
+from .models import Agent, CommissionRule, FollowUp, Payment, Registration
 from .phone import format_phone
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
@@ -77,7 +78,9 @@ def agent_list(request):
         agents = agents.with_inactivity(add_months(today, -rule.inactive_after_months))
     agents = list(agents.order_by("-is_active", "-recruit_count", "name"))
     totals = _totals_per_agent_month(
-        Registration.objects.filter(agent__in=[agent.pk for agent in agents]), month_end(this_month)
+        Payment.objects.filter(registration__agent__in=[agent.pk for agent in agents]),
+        months[0],
+        month_end(this_month),
     )
     terms = {this_month: CommissionTerms.from_rule(rule)} if rule is not None else {}
     for agent in agents:
@@ -98,11 +101,13 @@ def agent_detail(request, pk):
     months = last_months(today, DETAIL_MONTHS)
     rules = _rules_by_month(months)
     rule = rules[months[-1]]
-    agents = Agent.objects.for_user(request.user).with_last_recruit()
+    agents = Agent.objects.for_user(request.user).with_last_recruit().with_last_activity()
     if rule is not None:
         agents = agents.with_inactivity(add_months(today, -rule.inactive_after_months))
     agent = get_object_or_404(agents, pk=pk)
-    totals = _totals_per_agent_month(agent.recruits.all(), month_end(months[-1]))
+    totals = _totals_per_agent_month(
+        Payment.objects.filter(registration__agent=agent), months[0], month_end(months[-1])
+    )
     history = agent_months(
         months=months,
         per_month=totals[agent.pk],
@@ -121,6 +126,7 @@ def agent_detail(request, pk):
         "enrollment/agent_detail.html",
         {
             "agent": agent,
+            "standing": payments.agent_standing(agent, today),
             "phone_display": _display_phone(agent.phone),
             "villages": agent.villages.with_names(),
             "history": list(reversed(history)),
@@ -132,11 +138,15 @@ def agent_detail(request, pk):
     )
 
 
-def _totals_per_agent_month(registrations, until: datetime.date) -> dict:
-    """{agent pk: {month: (recruits, premiums)}} in one query."""
+def _totals_per_agent_month(payments, start: datetime.date, until: datetime.date) -> dict:
+    """{agent pk: {month: (new members with a first payment, paid)}} in one query."""
     totals = defaultdict(dict)
-    for row in registrations.recruits_by_agent_month(until):
-        totals[row["agent"]][row["month"]] = (row["recruits"], row["premiums"])
+    for row in payments.by_agent_month(start, until):
+        firsts, paid = totals[row["recruiter"]].get(row["period"], (0, 0))
+        totals[row["recruiter"]][row["period"]] = (
+            firsts + row["first_payments"],
+            paid + row["paid"],
+        )
     return totals
 
 

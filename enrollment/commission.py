@@ -44,7 +44,8 @@ class Commission:
 
 @dataclass(frozen=True)
 class AgentMonth:
-    """An agent's month: new members, premiums collected and the pay they earn."""
+    """An agent's month: new members (those who paid for the first time that month), what the
+    agent's members actually paid that month, and the pay they earn."""
 
     month: datetime.date  # the first day of the month
     recruits: int
@@ -80,28 +81,32 @@ def agent_months(
     per_month: Mapping[datetime.date, tuple[int, int]],
     terms_by_month: Mapping[datetime.date, CommissionTerms | None],
 ) -> list[AgentMonth]:
-    """Turn an agent's totals per registration month into pay per month.
+    """Turn an agent's totals per month into pay per month.
 
-    `per_month` maps a month's first day to (new members registered that month, monthly
-    premiums of those now verified or active); it may hold months before the first of `months`.
-    The premiums collected in a month are those of all verified or active members registered up
-    to the end of that month: a member keeps paying once enrolled (the simple rule until
-    payments themselves are recorded).
+    `per_month` maps a month's first day to (new members whose first payment came in that
+    month, what the agent's members actually paid that month): only payments count, so a
+    member who stops paying stops earning the agent anything.
     """
-    months = sorted(months)
     result = []
-    collected = sum(premiums for month, (_, premiums) in per_month.items() if month < months[0])
-    for month in months:
-        recruits, premiums = per_month.get(month, (0, 0))
-        collected += premiums
+    for month in sorted(months):
+        recruits, paid = per_month.get(month, (0, 0))
         terms = terms_by_month.get(month)
         commission = (
-            compute_commission(recruits=recruits, premiums_collected=collected, terms=terms)
+            compute_commission(recruits=recruits, premiums_collected=paid, terms=terms)
             if terms is not None
             else None
         )
-        result.append(AgentMonth(month, recruits, collected, commission))
+        result.append(AgentMonth(month, recruits, paid, commission))
     return result
+
+
+def dropped_on(
+    *, joined_on: datetime.date, last_activity: datetime.date | None, inactive_months: int
+) -> datetime.date:
+    """The day an agent is dropped: `inactive_months` after joining (or rejoining) or after the
+    latest new member or premium, whichever is later."""
+    start = max(joined_on, last_activity) if last_activity else joined_on
+    return add_months(start, inactive_months)
 
 
 def month_start(day: datetime.date) -> datetime.date:

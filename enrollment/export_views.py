@@ -8,7 +8,7 @@ from portal.access import role_required
 from portal.db_routers import use_replica
 from portal.spreadsheets import attachment
 
-from . import importing, services
+from . import importing, payment_rows, services
 from .filters import RegistrationFilter
 from .models import ExportRecord, Registration
 from .phone import format_phone
@@ -20,14 +20,14 @@ ANY_ROLE = ("admin", "branch_staff", "village_operator")
 # village can be imported again.
 COLUMNS = [
     *importing.HEADERS.values(),
-    "Iuran per Bulan", "Desa", "Kecamatan", "Status", "KPJ", "Tanggal Daftar",
+    "Iuran per Bulan", "Desa", "Kecamatan", "Status", "KPJ", "Tanggal Daftar", "Iuran terakhir",
 ]  # fmt: skip
 # The order in which branch staff type participants into BPJS Ketenagakerjaan's system.
 BPJS_COLUMNS = [
     "NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "KPJ", "Program", "Penghasilan",
     "Iuran", "Sumber Dana", "Kode Desa",
 ]  # fmt: skip
-TEXT_COLUMNS = {"NIK", "No. HP", "RT", "RW", "Kode Desa", "KPJ"}
+TEXT_COLUMNS = {"NIK", "No. HP", "RT", "RW", "Kode Desa", "KPJ", "Iuran terakhir"}
 DATE_COLUMNS = {"Tanggal Lahir", "Tanggal Daftar"}
 
 
@@ -74,6 +74,8 @@ def _list_row(registration) -> list:
         registration.get_status_display(),
         registration.kpj or "",
         timezone.localtime(registration.created_at).date(),
+        # The last month paid in full, as YYYY-MM: text, so that no spreadsheet makes a date of it.
+        payment_rows.month_text(registration.last_paid_month),
     ]
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.models import Regency, Village, area_names
 
+from .arrears import PaymentState
 from .models import FundingSource, Registration, WorkerCategory
 
 
@@ -19,6 +20,9 @@ class RegistrationFilter(django_filters.FilterSet):
         label=_("Programs"),
     )
     funding_source = django_filters.ChoiceFilter(choices=FundingSource.choices, label=_("Paid by"))
+    payments = django_filters.ChoiceFilter(
+        method="filter_payments", choices=PaymentState.choices, label=_("Contributions")
+    )
     regency = django_filters.ChoiceFilter(
         field_name="village__district__regency", label=_("Regency / city")
     )
@@ -28,8 +32,8 @@ class RegistrationFilter(django_filters.FilterSet):
     class Meta:
         model = Registration
         fields = [
-            "q", "status", "category", "program", "funding_source", "regency", "district",
-            "village",
+            "q", "status", "category", "program", "funding_source", "payments", "regency",
+            "district", "village",
         ]  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):
@@ -82,3 +86,6 @@ class RegistrationFilter(django_filters.FilterSet):
 
     def filter_program(self, queryset, name, value):
         return queryset.filter(jht=(value == "jht"))
+
+    def filter_payments(self, queryset, name, value):
+        return queryset.in_payment_state(value)

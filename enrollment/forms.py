@@ -99,7 +99,8 @@ class RegistrationForm(forms.Form):
         self.warnings: list[str] = []
         self.premium = None
         self.nik_info = None
-        self.fields["agent"].queryset = Agent.objects.filter(villages=village, is_active=True)
+        # Dropped agents (no new member and no premium for months) cannot be chosen.
+        self.fields["agent"].queryset = Agent.objects.filter(villages=village).selectable()
 
     def rebind(self, data) -> RegistrationForm:
         """Check another row with this same form. An import checks thousands of rows for one

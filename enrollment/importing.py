@@ -939,7 +939,9 @@ def error_file(file: IO[bytes], layout: Layout, errors: dict[int, str]) -> bytes
     """The rows that have errors, as uploaded (same format, columns, CSV encoding and
     separator), each with the error column added: to fix and upload again."""
     text = [
-        c.index for n, c in layout.columns.items() if n in ("nik", "phone", "rt", "rw", "village")
+        c.index
+        for n, c in layout.columns.items()
+        if n in ("nik", "kpj", "phone", "rt", "rw", "village")
     ]
     dates = [c.index for n, c in layout.columns.items() if n == "birth_date"]
     if layout.file_format == "csv":

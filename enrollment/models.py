@@ -223,6 +223,24 @@ class RegistrationQuerySet(models.QuerySet):
             .order_by("agent", "month")
         )
 
+    def in_payment_state(self, state: str, today: datetime.date | None = None):
+        """Members (verified or active) whose payments put them in `state` (arrears.PaymentState)
+        today, by the stored last month paid and the lapse rule in force: an index range."""
+        from .arrears import PaymentState, state_bounds
+
+        today = today or timezone.localdate()
+        months_unpaid = LapseRule.objects.months_unpaid(today)
+        paid_up_from, lapsed_before = state_bounds(today, months_unpaid)
+        members = self.verified()
+        return {
+            PaymentState.NEVER_PAID: members.filter(last_paid_month__isnull=True),
+            PaymentState.PAID_UP: members.filter(last_paid_month__gte=paid_up_from),
+            PaymentState.ARREARS: members.filter(
+                last_paid_month__gte=lapsed_before, last_paid_month__lt=paid_up_from
+            ),
+            PaymentState.LAPSED: members.filter(last_paid_month__lt=lapsed_before),
+        }[state]
+
     def store_paid_until(self) -> int:
         """Store on each registration the end of its latest funded period (`paid_until`) and who
         pays it (`paid_by`), so that lists of periods ending soon read an index instead of every
@@ -347,6 +365,12 @@ class Registration(models.Model):
     paid_by = models.CharField(
         _("paid by"), max_length=12, choices=FundingSource, blank=True, editable=False
     )
+    # What the payments recorded say, kept by enrollment.payments.store_months_paid(): the
+    # latest month paid in full, and how many months were.
+    last_paid_month = models.DateField(_("last month paid"), null=True, blank=True, editable=False)
+    months_paid = models.PositiveIntegerField(
+        _("months paid"), default=0, db_default=0, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -390,6 +414,8 @@ class Registration(models.Model):
             ),
             # A village's funded periods ending soon (its home page, the lapsing list).
             models.Index(fields=["village", "paid_until"], name="registration_village_paid"),
+            # A village's members by the last month they paid (arrears, lapsed).
+            models.Index(fields=["village", "last_paid_month"], name="registration_paid_month"),
         ]
 
     def __str__(self):
@@ -405,6 +431,13 @@ class Registration(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    def payment_state(self, today: datetime.date | None = None) -> str:
+        """What the payments say today (arrears.PaymentState), by the lapse rule in force."""
+        from .arrears import payment_state
+
+        today = today or timezone.localdate()
+        return payment_state(self.last_paid_month, today, LapseRule.objects.months_unpaid(today))
 
 
 class RegistrationEvent(models.Model):
@@ -530,16 +563,64 @@ class AgentQuerySet(models.QuerySet):
         return self.annotate(last_recruited_at=Subquery(latest))
 
     def with_inactivity(self, since: datetime.date) -> AgentQuerySet:
-        """Annotate `no_recruits_since`: the agent had joined by `since` and brought no new member
-        (rejected ones don't count) from that day on. With `since` = today minus the rule's
-        `inactive_after_months`, it flags agents to drop."""
+        """Annotate `no_recruits_since`: the agent had joined (or rejoined) by `since` and from
+        that day on brought no new member (rejected ones don't count) and no premium came in
+        from the agent's members. With `since` = today minus the rule's
+        `inactive_after_months`, it marks the agents dropped."""
+
         recent = Registration.objects.recruited().filter(
             agent=OuterRef("pk"), created_at__date__gte=since
         )
+        premiums = Payment.objects.filter(
+            registration__in=Registration.objects.recruited().filter(
+                agent=OuterRef(OuterRef("pk"))
+            ),
+            amount__gt=0,
+            paid_on__gte=since,
+        )
         return self.annotate(
             no_recruits_since=ExpressionWrapper(
-                Q(joined_on__lte=since) & ~Exists(recent), output_field=BooleanField()
+                Q(joined_on__lte=since) & ~Exists(recent) & ~Exists(premiums),
+                output_field=BooleanField(),
             )
+        )
+
+    def with_last_activity(self) -> AgentQuerySet:
+        """Annotate `last_activity`: the day of the latest new member (not rejected) or premium
+        paid by one of the agent's members."""
+        from django.db.models.functions import Greatest, TruncDate
+
+        recruits = Registration.objects.recruited().filter(agent=OuterRef("pk"))
+        latest_recruit = (
+            recruits.order_by("-created_at").annotate(day=TruncDate("created_at")).values("day")[:1]
+        )
+        latest_premium = (
+            Payment.objects.filter(
+                registration__in=Registration.objects.recruited().filter(
+                    agent=OuterRef(OuterRef("pk"))
+                ),
+                amount__gt=0,
+            )
+            .order_by("-paid_on")
+            .values("paid_on")[:1]
+        )
+        return self.annotate(
+            last_activity=Greatest(Subquery(latest_recruit), Subquery(latest_premium))
+        )
+
+    def selectable(self, today: datetime.date | None = None) -> AgentQuerySet:
+        """Active agents not dropped by the commission rule in force: the ones a registration
+        may name."""
+        today = today or timezone.localdate()
+        agents = self.filter(is_active=True)
+        try:
+            rule = CommissionRule.objects.in_force(today)
+        except CommissionRule.DoesNotExist:
+            return agents
+        from .commission import add_months
+
+        return agents.with_inactivity(add_months(today, -rule.inactive_after_months)).filter(
+            no_recruits_since=False
         )
 
     def without_recruits_since(self, since: datetime.date) -> AgentQuerySet:
@@ -594,8 +675,9 @@ class CommissionRule(models.Model):
         default=Decimal("10"),
     )
     inactive_after_months = models.PositiveSmallIntegerField(
-        _("flag after months without a new member"), default=3
+        _("dropped after months without a new member or premium"), default=3
     )
+    rejoin_after_months = models.PositiveSmallIntegerField(_("may rejoin after months"), default=6)
 
     objects = InForceQuerySet.as_manager()
 
@@ -767,6 +849,9 @@ class FollowUp(models.Model):
     channel = models.CharField(_("how"), max_length=10, choices=Channel)
     note = models.TextField(_("note"), blank=True)
     paid_until = models.DateField(_("period ending"), null=True, blank=True)
+    # For a member who missed a month: the last month paid in full when reached, so the arrears
+    # list marks who was reached about this gap (a later payment and a new gap start afresh).
+    last_paid_month = models.DateField(_("last month paid"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -776,3 +861,7 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.at:%d-%m-%Y %H:%M}"
+
+
+# Payments, uploads of them and the lapse rule: models of this app kept in their own module.
+from .payment_models import LapseRule, Payment, PaymentUpload  # noqa: E402, F401

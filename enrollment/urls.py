@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agent_views, export_views, import_views, views
+from . import agent_views, arrears_views, export_views, import_views, payment_views, views
 
 urlpatterns = [
     path("pendaftaran/", views.RegistrationListView.as_view(), name="registration_list"),
@@ -44,5 +44,28 @@ urlpatterns = [
         "pendaftaran/ekspor.<str:fmt>",
         export_views.registration_export,
         name="registration_export",
+    ),
+    path("iuran/", payment_views.payment_upload, name="payment_upload"),
+    path(
+        "iuran/templat.<str:fmt>",
+        payment_views.payment_upload_template,
+        name="payment_upload_template",
+    ),
+    path("iuran/<int:pk>/", payment_views.payment_upload_preview, name="payment_upload_preview"),
+    path(
+        "iuran/<int:pk>/simpan/",
+        payment_views.payment_upload_confirm,
+        name="payment_upload_confirm",
+    ),
+    path(
+        "iuran/<int:pk>/kesalahan/",
+        payment_views.payment_upload_errors,
+        name="payment_upload_errors",
+    ),
+    path("pendaftaran/menunggak/", arrears_views.arrears_list, name="arrears_list"),
+    path(
+        "pendaftaran/<int:pk>/menunggak/tindak-lanjut/",
+        arrears_views.arrears_follow_up,
+        name="arrears_follow_up",
     ),
 ]

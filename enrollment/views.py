@@ -14,7 +14,7 @@ from portal.page_cache import REGISTRATIONS, cached_content
 from portal.paging import BoundedPaginator
 from villages.models import Village
 
-from . import services
+from . import payments, services
 from .filters import RegistrationFilter
 from .forms import FundedPeriodForm, RegistrationForm, RejectForm, VerifyForm
 from .models import Registration
@@ -91,6 +91,7 @@ def registration_detail(request, pk):
         for event in events:
             event.changes = {k: v for k, v in event.changes.items() if k != "kpj"}
     periods = registration.funded_periods.all()
+    paid = payments.payment_summary(registration) if registration.kpj else None
     can_verify = request.user.is_admin or request.user.is_branch_staff
     can_edit = registration.is_editable and (
         request.user.is_village_operator or request.user.is_admin
@@ -103,6 +104,8 @@ def registration_detail(request, pk):
             "participant": registration.participant,
             "events": events,
             "periods": periods,
+            "paid": paid,
+            "claims": registration.claims.select_related("event"),
             "can_verify": can_verify,
             "show_kpj": show_kpj,
             "can_edit": can_edit,

@@ -12,6 +12,7 @@ from campaigns import tally
 from campaigns.demo import demo_campaigns
 from campaigns.models import Agreement, Signatory
 from enrollment.demo import demo_registrations
+from enrollment.payment_demo import demo_claims, demo_payments
 from portal.models import User
 from villages.models import BranchOffice, Coverage, Village
 from villages.services import regions_load
@@ -276,6 +277,8 @@ def demo_load(*, log=print) -> None:
         users = demo_users(offices)
         demo_registrations(users={user.username: user for user in users}, log=log)
         demo_campaigns(log=log)
+        demo_payments(log=log)
+        demo_claims(log=log)
         tally.reconcile()  # the demo's registrations are written in bulk
     log(
         f"Demo data: {len(offices)} offices, {len(agreements)} agreements, "

@@ -38,12 +38,14 @@ from django.utils.translation import gettext
 from faker.providers.person.id_ID import Provider as IndonesianNames
 
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion, SocializationEvent
+from enrollment.commission import add_months
 from enrollment.models import (
     Agent,
     ContributionRate,
     FundedPeriod,
     FundingSource,
     Participant,
+    Payment,
     Registration,
     RegistrationEvent,
     WorkerCategory,
@@ -69,6 +71,7 @@ SEED = 2025
 
 # The personal-data tables --reset empties (TRUNCATE ... CASCADE).
 PERSONAL_TABLES = [
+    Payment._meta.db_table,
     RegistrationEvent._meta.db_table,
     FundedPeriod._meta.db_table,
     Registration._meta.db_table,
@@ -1072,6 +1075,51 @@ def participants_generate(
     report.seconds["waiting for COPY"] = writer.waited + time.perf_counter() - generated
 
 
+PAYMENT_MONTHS = 6
+
+
+def national_payments(today: datetime.date) -> int:
+    """Payments of the generated members, set-based in PostgreSQL: each verified or active
+    member paid the premium for every month from registering (at most the last PAYMENT_MONTHS)
+    to the latest month due; one in seven stopped one to four months earlier (in arrears or
+    lapsed). Then the registrations' months paid are stored. Returns the payments written."""
+    from enrollment.arrears import latest_month_due
+
+    last = latest_month_due(today)
+    first = add_months(last, 1 - PAYMENT_MONTHS)
+    payment = Payment._meta.db_table
+    registration = Registration._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {payment} (registration_id, month, amount, premium_due, paid_on,
+                                   recorded_at)
+            SELECT r.id, m.month::date, r.monthly_premium, r.monthly_premium,
+                   (m.month + interval '9 days')::date, now()
+            FROM {registration} r
+            CROSS JOIN LATERAL generate_series(
+                greatest(date_trunc('month', r.created_at AT TIME ZONE 'Asia/Jakarta'), %s),
+                %s::timestamp - (CASE WHEN r.id %% 7 = 0 THEN (r.id / 7) %% 4 + 1 ELSE 0 END)
+                    * interval '1 month',
+                interval '1 month'
+            ) AS m(month)
+            WHERE r.status IN ('verified', 'active')
+            ON CONFLICT DO NOTHING
+            """,
+            [first, last],
+        )
+        written = cursor.rowcount
+        cursor.execute(
+            f"""
+            UPDATE {registration} r SET last_paid_month = s.last, months_paid = s.n
+            FROM (SELECT registration_id, max(month) AS last, count(*) AS n FROM {payment}
+                  WHERE amount > 0 AND amount >= premium_due GROUP BY registration_id) s
+            WHERE r.id = s.registration_id
+            """
+        )
+    return written
+
+
 def _reconcile() -> str:
     """Summary tables kept in step with registrations must be rebuilt after COPY, which
     bypassed the services that keep them."""
@@ -1171,6 +1219,11 @@ def national_generate(
             writers=writers,
         )
         report.seconds["personal data"] = time.perf_counter() - step
+        step = time.perf_counter()
+        report.tables[Payment._meta.db_table] = TableStat(
+            national_payments(today), time.perf_counter() - step
+        )
+        report.seconds["payments"] = time.perf_counter() - step
         report.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         step = time.perf_counter()
         with connection.cursor() as cursor:

@@ -163,6 +163,8 @@ IMPORT_DAILY_ROWS = env.int("IMPORT_DAILY_ROWS", default=2 * IMPORT_MAX_ROWS)
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=80)
 IMPORT_MAX_SHARED_STRINGS_MB = 32
 IMPORT_MAX_PART_RATIO = 100
+# A branch's monthly file of contributions paid can be far longer than a village's list.
+PAYMENT_IMPORT_MAX_ROWS = env.int("PAYMENT_IMPORT_MAX_ROWS", default=200_000)
 # The largest request body: the largest upload plus room for the form around it. Form fields
 # without files stay within Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB, a 400 page).
 REQUEST_MAX_BYTES = max(IMPORT_MAX_BYTES, AGREEMENT_DOCUMENT_MAX_BYTES) + 1024 * 1024

@@ -1,9 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
 
-from campaigns.models import Agreement, Campaign, CampaignVillage, SocializationEvent
+from campaigns.models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
 from campaigns.progress import village_progress
 from enrollment.models import Registration
 from villages.models import Village
@@ -54,7 +54,11 @@ def village_home(request):
     """The operator's home: the village's progress and rank in each campaign it takes part in,
     its recent registrations, funded periods ending soon, agreements and events."""
     user = request.user
-    village = Village.objects.with_names().get(pk=user.village_id)
+    village = (
+        Village.objects.with_names()
+        .annotate(**Claim.objects.benefit_subqueries(village=OuterRef("pk")))
+        .get(pk=user.village_id)
+    )
     progress = [
         (row.campaign, row, max(row.target - row.counted, 0))
         for row in village_progress(village, Campaign.objects.for_user(user))
@@ -82,6 +86,7 @@ def village_home(request):
             "lapsing_days": lapsing_days,
             "agreements": agreements,
             "events": events,
+            "benefits": {"amount": village.benefits_amount, "families": village.benefit_families},
         },
     )
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enrollment import services
-from enrollment.models import Agent, FollowUp
+from enrollment import payments, services
+from enrollment.models import Agent, FollowUp, Payment, Registration
 from enrollment.phone import format_phone
 from opensid import services as opensid_services
 from portal import accounts
@@ -66,6 +66,21 @@ def socorejo_objects(world, operator, branch_staff):
     )
     FollowUp.objects.create(
         registration=member, by=operator, channel="visit", note="Ditemui di rumah"
+    )
+    # The member paid January 2025 and nothing since (the arrears list); a file of payments
+    # uploaded by the branch, with a malformed row (its error file).
+    Payment.objects.create(
+        registration=member, month=datetime.date(2025, 1, 1), amount=16_800,
+        premium_due=16_800, paid_on=datetime.date(2025, 1, 10),
+    )  # fmt: skip
+    payments.store_months_paid(Registration.objects.filter(pk=member.pk))
+    payment_upload = payments.payment_upload_create(
+        upload=SimpleUploadedFile(
+            "iuran.csv",
+            b"No. KPJ;Bulan Iuran;Jumlah Iuran;Tanggal Bayar\n"
+            b"19099990001;02/2025;16800;10-02-2025\n1909999;02/2025;16800;10-02-2025\n",
+        ),
+        by=branch_staff,
     )
 
     agent = Agent.objects.create(name="Agen Socorejo", phone=AGENT_PHONE)
@@ -130,6 +145,7 @@ def socorejo_objects(world, operator, branch_staff):
         member=member,
         agent=agent,
         batch=batch,
+        payment_upload=payment_upload,
         imported_nik=imported_nik,
         opensid_upload=opensid_upload,
         opensid_batch=opensid_batch,

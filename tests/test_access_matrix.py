@@ -104,6 +104,7 @@ MATRIX = {
     "event_create": ("get", MANAGERS_200),
     "public_leaderboard": ("get", ALL_200),  # a public campaign: aggregates only
     "public_campaigns": ("get", ALL_200),  # the front door: aggregates, places and dates
+    "claim_list": ("get", MANAGERS_200),
     # enrollment
     "registration_list": ("get", LOGGED_IN_200),
     "registration_create": ("get", expect(302, 302, 403, 403, 403, 200, 200)),
@@ -127,6 +128,14 @@ MATRIX = {
     "registration_import_preview": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
     "registration_import_errors": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
     "registration_import_confirm": ("post", expect(302, 302, 404, 404, 404, 302, 404)),
+    "arrears_list": ("get", LOGGED_IN_200),
+    "arrears_follow_up": ("post", expect(302, 302, 302, 302, 404, 302, 404)),
+    # Payments are uploaded by branch staff; an upload is seen only by its uploader.
+    "payment_upload": ("get", MANAGERS_200),
+    "payment_upload_template": ("get", MANAGERS_200),
+    "payment_upload_preview": ("get", expect(302, 302, 404, 200, 404, 403, 403)),
+    "payment_upload_errors": ("get", expect(302, 302, 404, 200, 404, 403, 403)),
+    "payment_upload_confirm": ("post", expect(302, 302, 404, 302, 404, 403, 403)),
     # opensid: an upload is seen by whoever may see its village; a batch only by its maker
     "opensid_upload": ("get", LOGGED_IN_200),
     "opensid_demo_export": ("get", expect(302, 302, 404, 404, 404, 404, 404)),  # demo mode only
@@ -146,6 +155,7 @@ MATRIX = {
 FORMATS = {
     "registration_export": ["csv", "xlsx", "bpjs"],
     "registration_import_template": ["csv", "xlsx"],
+    "payment_upload_template": ["csv", "xlsx"],
     "campaign_villages_export": ["csv", "xlsx"],
 }
 
@@ -180,6 +190,10 @@ def url_args(name, objects, users) -> list:
         "registration_import_preview": [objects.batch.pk],
         "registration_import_errors": [objects.batch.pk],
         "registration_import_confirm": [objects.batch.pk],
+        "arrears_follow_up": [member.pk],
+        "payment_upload_preview": [objects.payment_upload.pk],
+        "payment_upload_errors": [objects.payment_upload.pk],
+        "payment_upload_confirm": [objects.payment_upload.pk],
         "village_data_edit": [objects.registration.village_id],
         "opensid_candidates": [objects.opensid_upload.pk],
         "opensid_register": [objects.opensid_upload.pk],
@@ -201,6 +215,7 @@ def post_data(name, objects, users) -> dict:
             "funding_source": "dana_desa", "starts_on": "2026-01-01", "ends_on": "2026-06-30",
         },
         "follow_up_quick": {"channel": "whatsapp"},
+        "arrears_follow_up": {"channel": "whatsapp"},
     }.get(name, {})  # fmt: skip
 
 

@@ -1,13 +1,16 @@
 """Every URL of the enrollment app × every role: the exact answer, and no personal data across
 a village or branch boundary."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
-from enrollment import services
+from enrollment import payments, services
 from enrollment import urls as enrollment_urls
-from enrollment.models import Agent
+from enrollment.models import Agent, Payment, Registration
+from enrollment.payments import store_months_paid
 
 from .registering import nik_for, register
 
@@ -47,9 +50,18 @@ MATRIX = {
     "registration_import_preview": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
     "registration_import_errors": ("get", expect(302, 302, 404, 404, 404, 200, 404)),
     "registration_import_confirm": ("post", expect(302, 302, 404, 404, 404, 302, 404)),
+    "arrears_list": ("get", expect(302, 302, 200, 200, 200, 200, 200)),
+    "arrears_follow_up": ("post", expect(302, 302, 302, 302, 404, 302, 404)),
+    # Payments are uploaded by branch staff; an upload is seen only by its uploader.
+    "payment_upload": ("get", expect(302, 302, 200, 200, 200, 403, 403)),
+    "payment_upload_template": ("get", expect(302, 302, 200, 200, 200, 403, 403)),
+    "payment_upload_preview": ("get", expect(302, 302, 404, 200, 404, 403, 403)),
+    "payment_upload_errors": ("get", expect(302, 302, 404, 200, 404, 403, 403)),
+    "payment_upload_confirm": ("post", expect(302, 302, 404, 302, 404, 403, 403)),
 }  # fmt: skip
 
 POST_DATA = {
+    "arrears_follow_up": {"channel": "visit"},
     "registration_verify": {"kpj": "19000000001"},
     "registration_reject": {"reason": "Data tidak lengkap"},
     "funded_period_create": {
@@ -65,8 +77,23 @@ def test_the_matrix_covers_every_enrollment_url():
 
 
 @pytest.fixture
-def socorejo_objects(world, operator):
+def socorejo_objects(world, operator, branch_staff):
     registration = register(world.socorejo, operator, full_name="Rahasia Socorejo")
+    member = register(world.socorejo, operator, full_name="Rahasia Socorejo Anggota")
+    services.registration_verify(registration=member, kpj="19099990002", by=branch_staff)
+    Payment.objects.create(
+        registration=member, month=datetime.date(2025, 1, 1), amount=16_800,
+        premium_due=16_800, paid_on=datetime.date(2025, 1, 10),
+    )  # fmt: skip
+    store_months_paid(Registration.objects.filter(pk=member.pk))
+    payments_file = (
+        b"No. KPJ;Bulan Iuran;Jumlah Iuran;Tanggal Bayar\n"
+        b"19099990002;02/2025;16800;10-02-2025\n"
+        b"1909999;02/2025;16800;10-02-2025\n"
+    )
+    upload = payments.payment_upload_create(
+        upload=SimpleUploadedFile("iuran.csv", payments_file), by=branch_staff
+    )
     agent = Agent.objects.create(name="Agen Socorejo", phone="6281200000000")
     agent.villages.add(world.socorejo)
     agent.recruits.add(registration)
@@ -79,25 +106,35 @@ def socorejo_objects(world, operator):
         upload=SimpleUploadedFile("daftar.csv", spreadsheet), by=operator
     )
     services.import_batch_check(batch=batch)
-    return {"registration": registration, "agent": agent, "batch": batch}
+    return {
+        "registration": registration,
+        "agent": agent,
+        "batch": batch,
+        "member": member,
+        "upload": upload,
+    }
 
 
 WITHOUT_ARGUMENTS = {
     "registration_list", "registration_create", "verification_queue", "lapsing_list",
-    "agent_list", "registration_import",
+    "agent_list", "registration_import", "arrears_list", "payment_upload",
 }  # fmt: skip
 OBJECT_OF = {
     "agent_detail": "agent",
     "registration_import_preview": "batch",
     "registration_import_errors": "batch",
     "registration_import_confirm": "batch",
+    "arrears_follow_up": "member",
+    "payment_upload_preview": "upload",
+    "payment_upload_errors": "upload",
+    "payment_upload_confirm": "upload",
 }
 
 
 def url_for(name, objects):
     if name in WITHOUT_ARGUMENTS:
         return reverse(name)
-    if name in {"registration_import_template", "registration_export"}:
+    if name in {"registration_import_template", "registration_export", "payment_upload_template"}:
         return reverse(name, args=["csv"])
     return reverse(name, args=[objects[OBJECT_OF.get(name, "registration")].pk])
 

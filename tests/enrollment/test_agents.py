@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrollment.commission import Commission
-from enrollment.models import Agent, Registration
+from enrollment.models import Agent, Payment, Registration
 
 from ..conftest import client_for
 from .factories import AgentFactory, RegistrationFactory
@@ -35,6 +35,17 @@ def recruit(agent, day, *, village=None, hour=12, minute=0, **traits):
         created_at=at(day, hour, minute),
         **traits,
     )
+
+
+def paid(registration, *days, amount=16_800):
+    """Payments of the registration's premium, each for the month of its day, paid that day."""
+    Payment.objects.bulk_create(
+        Payment(
+            registration=registration, month=day.replace(day=1), amount=amount,
+            premium_due=16_800, paid_on=day,
+        )
+        for day in days
+    )  # fmt: skip
 
 
 def test_recruits_are_counted_per_month_in_jakarta_time(world):
@@ -92,14 +103,14 @@ def test_agents_without_a_new_member_for_three_months_are_flagged(world):
 
 
 def test_agent_list_shows_commission_at_49_and_50_recruits(client, world, operator, today):
-    """In the list, 49 verified recruits this month earn the premium share only
-    (net Rp55.566); 50 earn the Rp500.000 bonus too (net Rp506.700)."""
+    """In the list, 49 new members who paid for the first time this month earn the premium
+    share only (net Rp55.566); 50 earn the Rp500.000 bonus too (net Rp506.700)."""
     short = AgentFactory(name="Short", villages=[world.socorejo])
     enough = AgentFactory(name="Enough", villages=[world.socorejo])
     for _ in range(49):
-        recruit(short, datetime.date(2026, 11, 2), verified=True)
+        paid(recruit(short, datetime.date(2026, 11, 2), verified=True), datetime.date(2026, 11, 9))
     for _ in range(50):
-        recruit(enough, datetime.date(2026, 11, 3), verified=True)
+        paid(recruit(enough, datetime.date(2026, 11, 3), verified=True), datetime.date(2026, 11, 9))
 
     response = client_for(client, operator).get(reverse("agent_list"))
 
@@ -154,10 +165,12 @@ def test_agent_detail_shows_twelve_months_with_commission(
     client, world, branch_staff, today, django_assert_max_num_queries
 ):
     """The detail page lists 12 months, newest first, each with its pay: the 50 members of
-    June 2026 bring the bonus that month, and their premiums keep counting afterwards."""
+    June 2026 pay for the first time that month and bring the bonus, and what they pay each
+    month afterwards keeps counting."""
     agent = AgentFactory(villages=[world.socorejo])
+    months = [datetime.date(2026, month, 10) for month in range(6, 12)]
     for _ in range(50):
-        recruit(agent, datetime.date(2026, 6, 10), verified=True)
+        paid(recruit(agent, datetime.date(2026, 6, 10), verified=True), *months)
 
     client = client_for(client, branch_staff)
     # 8, plus 3 for the first request after logging in, which stamps the session.
@@ -186,6 +199,8 @@ def test_agent_detail_lists_only_recruits_the_user_may_see(client, world, other_
     agent = AgentFactory(villages=[world.socorejo, world.karanglewas])
     socorejo_recruit = recruit(agent, datetime.date(2026, 11, 2), village=world.socorejo)
     own = recruit(agent, datetime.date(2026, 11, 3), village=world.karanglewas)
+    paid(socorejo_recruit, datetime.date(2026, 11, 4))
+    paid(own, datetime.date(2026, 11, 4))
 
     response = client_for(client, other_operator).get(reverse("agent_detail", args=[agent.pk]))
 
@@ -220,3 +235,73 @@ def test_agents_in_the_users_area_are_shown(client, request, world, user_fixture
 
     assert client.get(reverse("agent_detail", args=[agent.pk])).status_code == 200
     assert [a.pk for a in client.get(reverse("agent_list")).context["agents"]] == [agent.pk]
+
+
+def test_the_commission_of_an_agent_over_six_months_counts_only_what_members_paid(
+    client, world, branch_staff, today
+):
+    """Two members recruited in June: one pays June to November, the other June and July,
+    then stops (and pays half in September). Each month the agent earns 7.5 % of what came in
+    that month; the bonus is never reached."""
+    agent = AgentFactory(villages=[world.socorejo])
+    steady = recruit(agent, datetime.date(2026, 6, 1), verified=True)
+    paid(steady, *[datetime.date(2026, month, 5) for month in range(6, 12)])
+    stopped = recruit(agent, datetime.date(2026, 6, 2), verified=True)
+    paid(stopped, datetime.date(2026, 6, 5), datetime.date(2026, 7, 5))
+    paid(stopped, datetime.date(2026, 9, 5), amount=8_400)
+
+    response = client_for(client, branch_staff).get(reverse("agent_detail", args=[agent.pk]))
+
+    by_month = {month.month.month: month for month in response.context["history"]}
+    assert [(by_month[m].recruits, by_month[m].premiums_collected) for m in range(6, 12)] == [
+        (2, 33_600), (0, 33_600), (0, 16_800), (0, 25_200), (0, 16_800), (0, 16_800),
+    ]  # fmt: skip
+    assert [by_month[m].commission.premium_share for m in range(6, 12)] == [
+        2_520, 2_520, 1_260, 1_890, 1_260, 1_260,
+    ]  # fmt: skip
+    assert by_month[9].commission.net == 1_701  # 1.890 less the organization's 10 %
+
+
+def test_an_agent_with_no_new_member_and_no_premium_for_three_months_cannot_be_chosen(world, today):
+    """Cut-off 23 August: Quiet's last member registered on 22 August and paid nothing since;
+    Paying's member registered in May still paid on 1 October; New joined in October."""
+    from enrollment.forms import RegistrationForm
+
+    quiet = AgentFactory(name="Quiet", villages=[world.socorejo])
+    paid(recruit(quiet, datetime.date(2026, 8, 22), verified=True), datetime.date(2026, 8, 22))
+    paying = AgentFactory(name="Paying", villages=[world.socorejo])
+    paid(recruit(paying, datetime.date(2026, 5, 2), verified=True), datetime.date(2026, 10, 1))
+    AgentFactory(name="New", villages=[world.socorejo], joined_on=datetime.date(2026, 10, 1))
+
+    form = RegistrationForm(village=world.socorejo, user=None)
+    assert sorted(agent.name for agent in form.fields["agent"].queryset) == ["New", "Paying"]
+
+
+def test_the_agent_page_says_why_an_agent_was_dropped_and_when_they_may_rejoin(
+    client, world, branch_staff, today
+):
+    agent = AgentFactory(villages=[world.socorejo])
+    paid(recruit(agent, datetime.date(2026, 4, 2), verified=True), datetime.date(2026, 5, 20))
+
+    response = client_for(client, branch_staff).get(reverse("agent_detail", args=[agent.pk]))
+
+    standing = response.context["standing"]
+    assert standing.dropped_on == datetime.date(2026, 8, 20)
+    assert standing.may_rejoin_on == datetime.date(2027, 2, 20)
+    assert 'data-testid="dropped"' in response.text
+
+
+def test_a_dropped_agent_may_rejoin_six_months_later_not_sooner(world, today):
+    from enrollment.admin import AgentAdminForm
+
+    """Joined 1 January 2026 and brought nothing: dropped on 1 April, may rejoin (a new joining
+    date in the admin) from 1 October."""
+    agent = AgentFactory(villages=[world.socorejo], joined_on=datetime.date(2026, 1, 1))
+    data = {"name": agent.name, "phone": "", "organization": "", "is_active": True,
+            "villages": [world.socorejo.pk]}  # fmt: skip
+    too_soon = AgentAdminForm({**data, "joined_on": "2026-09-30"}, instance=agent)
+    assert not too_soon.is_valid()
+    assert "joined_on" in too_soon.errors
+    agent.joined_on = datetime.date(2026, 1, 1)
+    later = AgentAdminForm({**data, "joined_on": "2026-10-01"}, instance=agent)
+    assert later.is_valid(), later.errors

@@ -11,6 +11,7 @@ from enrollment.commission import (
     add_months,
     agent_months,
     compute_commission,
+    dropped_on,
     last_months,
     month_end,
 )
@@ -88,13 +89,13 @@ def test_terms_are_read_off_a_rule():
     assert CommissionTerms.from_rule(rule) == PERISAI
 
 
-def test_agent_months_accumulate_premiums_from_earlier_months():
-    """Members registered before the window keep paying: September's Rp33.600 from before the
-    window is collected in October and November too, plus each month's new premiums."""
+def test_agent_months_count_only_what_was_paid_each_month():
+    """October: nobody paid, nothing earned (registrations alone earn nothing). November: 50
+    new members paid for the first time, Rp873.600 came in."""
     october, november = datetime.date(2026, 10, 1), datetime.date(2026, 11, 1)
     per_month = {
         datetime.date(2026, 9, 1): (2, 33_600),
-        november: (50, 840_000),
+        november: (50, 873_600),
     }
     months = agent_months(
         months=[october, november],
@@ -105,8 +106,8 @@ def test_agent_months_accumulate_premiums_from_earlier_months():
         AgentMonth(
             october,
             0,
-            33_600,
-            Commission(bonus=0, premium_share=2_520, gross=2_520, organization_cut=252, net=2_268),
+            0,
+            Commission(bonus=0, premium_share=0, gross=0, organization_cut=0, net=0),
         ),
         AgentMonth(
             november,
@@ -121,6 +122,22 @@ def test_agent_months_accumulate_premiums_from_earlier_months():
             ),
         ),
     ]
+
+
+def test_an_agent_is_dropped_three_months_after_the_latest_new_member_or_premium():
+    joined = datetime.date(2026, 1, 15)
+    assert dropped_on(joined_on=joined, last_activity=None, inactive_months=3) == datetime.date(
+        2026, 4, 15
+    )
+    assert dropped_on(
+        joined_on=joined, last_activity=datetime.date(2026, 5, 31), inactive_months=3
+    ) == datetime.date(2026, 8, 31)
+    # Rejoining starts the count again.
+    assert dropped_on(
+        joined_on=datetime.date(2026, 9, 1),
+        last_activity=datetime.date(2026, 5, 31),
+        inactive_months=3,
+    ) == datetime.date(2026, 12, 1)
 
 
 def test_agent_months_without_a_rule_have_no_commission():

@@ -91,13 +91,15 @@ def test_the_list_layout_reads_like_the_import_template(client, operator, regist
         "NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "No. HP", "Alamat", "RT", "RW",
         "Pekerjaan", "Kategori", "JHT", "Penghasilan", "Sumber Dana", "Perusahaan CSR",
         "Kode Desa", "Iuran per Bulan", "Desa", "Kecamatan", "Status", "Tanggal Daftar",
+        "Iuran terakhir",
     ]  # fmt: skip
     siti = registrations[1]
     assert rows == [
         [siti.participant.nik, "Siti Aminah", datetime.datetime(1990, 1, 8), "L", None,
          "Dusun Krajan", "001", "002", "Nelayan", "Perangkat desa", "Ya", 2_000_000, "Dana Desa",
          None, "35.23.12.2002", 66_800, "Socorejo", "Jenu", "Diajukan",
-         datetime.datetime.combine(timezone.localtime(siti.created_at).date(), datetime.time())],
+         datetime.datetime.combine(timezone.localtime(siti.created_at).date(), datetime.time()),
+         None],
     ]  # fmt: skip
 
 

@@ -226,3 +226,22 @@ def test_a_second_run_changes_nothing_and_another_size_needs_reset(national, tra
     assert Participant.objects.count() == Registration.objects.count() == 500
     assert Campaign.objects.count() == before[2]
     assert all(parse_nik(nik) for nik in Participant.objects.values_list("nik", flat=True))
+
+
+def test_members_have_payments_some_of_them_lapsed(generated):
+    """Every verified or active member paid at least one month; some stopped (in arrears or
+    lapsed); the stored last month paid is the payments' own."""
+    from enrollment.arrears import PaymentState
+    from enrollment.models import Payment
+
+    members = Registration.objects.verified()
+    assert Payment.objects.exists()
+    assert members.exclude(last_paid_month=None).count() > members.count() / 2
+    assert members.in_payment_state(PaymentState.PAID_UP).exists()
+    behind = members.in_payment_state(PaymentState.ARREARS) | members.in_payment_state(
+        PaymentState.LAPSED
+    )
+    assert behind.exists()
+    for member in members.exclude(last_paid_month=None)[:50]:
+        months = sorted(member.payments.values_list("month", flat=True))
+        assert (member.last_paid_month, member.months_paid) == (months[-1], len(months))

@@ -1,0 +1,70 @@
+"""The lapse follow-up from real arrears: members who missed a month, with the WhatsApp link."""
+
+import urllib.parse
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.arrears import latest_month_due
+from enrollment.commission import add_months
+from enrollment.models import FollowUp
+
+from .factories import RegistrationFactory
+from .test_payment_state import pay
+
+
+@pytest.fixture
+def due():
+    return latest_month_due(timezone.localdate())
+
+
+@pytest.fixture
+def behind(world, due):
+    member = RegistrationFactory(
+        village=world.socorejo, verified=True, participant__phone="6281234567890"
+    )
+    pay(member, add_months(due, -2), add_months(due, -1))
+    return member
+
+
+def test_the_list_shows_members_who_missed_a_month_with_a_whatsapp_message(
+    client, operator, world, behind, due
+):
+    paid_up = RegistrationFactory(village=world.socorejo, verified=True)
+    pay(paid_up, due)
+    never = RegistrationFactory(village=world.socorejo, verified=True)
+    client.force_login(operator)
+    response = client.get(reverse("arrears_list"))
+    assert [r.pk for r in response.context["registrations"]] == [behind.pk]
+    assert never.participant.full_name not in response.text
+    link = response.context["registrations"][0].whatsapp_url
+    message = urllib.parse.unquote(link)
+    assert "tercatat dibayar sampai bulan" in message
+    assert behind.kpj not in message
+    assert behind.participant.nik not in response.text
+
+
+def test_a_member_reached_about_the_gap_is_marked_until_the_next_gap(client, operator, behind, due):
+    client.force_login(operator)
+    client.post(reverse("arrears_follow_up", args=[behind.pk]), {"channel": "whatsapp"})
+    follow_up = FollowUp.objects.get()
+    assert follow_up.last_paid_month == add_months(due, -1)
+    response = client.get(reverse("arrears_list"))
+    assert 'data-testid="reached"' in response.text
+
+
+def test_members_of_other_villages_are_neither_listed_nor_followed_up(
+    client, other_operator, behind
+):
+    client.force_login(other_operator)
+    assert client.get(reverse("arrears_list")).context["registrations"] == []
+    response = client.post(reverse("arrears_follow_up", args=[behind.pk]), {"channel": "visit"})
+    assert response.status_code == 404
+    assert not FollowUp.objects.exists()
+
+
+def test_an_unknown_channel_records_nothing(client, operator, behind):
+    client.force_login(operator)
+    client.post(reverse("arrears_follow_up", args=[behind.pk]), {"channel": "pigeon"})
+    assert not FollowUp.objects.exists()
