@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
-from .history import event_lines
 from . import payments
+from .history import event_lines
 from .models import (
     Agent,
     CommissionRule,
