@@ -13,7 +13,7 @@ from portal.models import AuditEvent
 from portal.page_cache import REGISTRATIONS, cached_content
 from villages.models import Village
 
-from . import services
+from . import priced, services
 from .filters import RegistrationFilter
 from .forms import FundedPeriodForm, RegistrationForm, RejectForm, VerifyForm
 from .models import Registration
@@ -49,8 +49,8 @@ class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 def registration_create(request):
     village = Village.objects.with_names().get(pk=request.user.village_id)
     form = RegistrationForm(request.POST or None, village=village, user=request.user)
-    # The first submit ("check") shows the premium; the second ("save") saves.
-    if request.method == "POST" and form.is_valid() and "save" in request.POST:
+    # The first submit ("Periksa") shows the premium; "save" saves only the premium shown.
+    if _save_what_was_seen(request, form):
         try:
             registration = services.registration_create(
                 village=village, entered_by=request.user, data=form.cleaned_data
@@ -64,10 +64,52 @@ def registration_create(request):
                 % {"name": registration.participant.full_name},
             )
             return redirect(registration)
+    return _registration_form(request, form, village=village)
+
+
+def _save_what_was_seen(request, form) -> bool:
+    """A valid "save" whose priced inputs are those of the premium the person saw; otherwise
+    the page shows the premium (again)."""
+    if request.method != "POST" or not form.is_valid() or "save" not in request.POST:
+        return False
+    seen = priced.was_seen(
+        request.POST.get(priced.FIELD_NAME),
+        data=form.cleaned_data,
+        premium_total=form.premium.total,
+    )
+    form.repriced = not seen
+    return seen
+
+
+def _registration_form(request, form, *, village, registration=None):
+    """The form with the premium of its inputs and their signature, or for an unchanged
+    registration its stored premium; the page brings the person to the premium or the errors."""
+    premium_total = None
+    signed = {}
+    if form.is_bound and form.is_valid():
+        premium_total, signed = form.premium.total, form.cleaned_data
+    elif not form.is_bound and registration is not None:
+        premium_total = registration.monthly_premium
+        signed = {
+            "declared_income": registration.declared_income,
+            "jht": registration.jht,
+            "category": registration.participant.category,
+        }
     return render(
         request,
         "enrollment/registration_form.html",
-        {"form": form, "village": village, "confirm": form.is_bound and form.is_valid()},
+        {
+            "form": form,
+            "village": village,
+            "registration": registration,
+            "premium_total": premium_total,
+            "priced": (
+                priced.signature(data=signed, premium_total=premium_total)
+                if premium_total is not None
+                else ""
+            ),
+            "repriced": getattr(form, "repriced", False),
+        },
     )
 
 
@@ -115,7 +157,13 @@ def registration_detail(request, pk):
 def registration_edit(request, pk):
     registration = scoped_registration(request, pk)
     if not registration.is_editable:
-        messages.error(request, _("Only a registration that is still submitted can be changed."))
+        messages.error(
+            request,
+            _(
+                "Only a registration waiting for verification or returned to the village "
+                "can be changed."
+            ),
+        )
         return redirect(registration)
     form = RegistrationForm(
         request.POST or None,
@@ -124,23 +172,27 @@ def registration_edit(request, pk):
         user=request.user,
         registration=registration,
     )
-    if request.method == "POST" and form.is_valid():
+    if _save_what_was_seen(request, form):
+        returned = registration.is_returned
+        save = services.registration_send_again if returned else services.registration_update
         try:
-            services.registration_update(
-                registration=registration, by=request.user, data=form.cleaned_data
-            )
+            save(registration=registration, by=request.user, data=form.cleaned_data)
         except services.DuplicateNik:
             form.add_error("nik", form.duplicate_error(form.cleaned_data["nik"]))
         except services.WrongStatus:
             messages.error(request, _("The registration was verified or rejected meanwhile."))
             return redirect(registration)
         else:
-            messages.success(request, _("The registration is updated."))
+            if returned:
+                messages.success(
+                    request,
+                    _("The registration is sent again to the branch office for verification."),
+                )
+            else:
+                messages.success(request, _("The registration is updated."))
             return redirect(registration)
-    return render(
-        request,
-        "enrollment/registration_form.html",
-        {"form": form, "village": registration.village, "registration": registration},
+    return _registration_form(
+        request, form, village=registration.village, registration=registration
     )
 
 
@@ -185,6 +237,22 @@ def registration_reject(request, pk):
 
 
 @require_POST
+@role_required("admin", "village_operator")
+def registration_withdraw(request, pk):
+    registration = scoped_registration(request, pk)
+    try:
+        services.registration_withdraw(registration=registration, by=request.user)
+    except services.WrongStatus:
+        messages.error(request, _("Only a registration not yet verified can be withdrawn."))
+    else:
+        messages.success(
+            request,
+            _("The registration is withdrawn. It counts nowhere; you can still send it again."),
+        )
+    return redirect(registration)
+
+
+@require_POST
 @role_required(*VERIFIERS)
 def registration_activate(request, pk):
     registration = scoped_registration(request, pk)
@@ -201,7 +269,7 @@ def registration_activate(request, pk):
 @role_required(*ANY_ROLE)
 def funded_period_create(request, pk):
     registration = scoped_registration(request, pk)
-    if registration.status == Registration.Status.REJECTED:
+    if registration.is_returned:
         raise PermissionDenied
     form = FundedPeriodForm(request.POST)
     if form.is_valid():

@@ -130,18 +130,22 @@ def _operators_by_village(village_ids: Iterable[str]) -> dict[str, list[User]]:
     return operators
 
 
-def decision_notices(*, since: datetime.datetime) -> list[Notification]:
-    """For each verification or rejection recorded since `since`, a notice to every active
-    operator of the registration's village (with the reason for a rejection). Keyed by the
-    history entry."""
-    events = list(
-        RegistrationEvent.objects.filter(
-            action__in=[RegistrationEvent.Action.VERIFIED, RegistrationEvent.Action.REJECTED],
-            at__gte=since,
+def decision_notices(
+    *, since: datetime.datetime | None = None, events: list[RegistrationEvent] | None = None
+) -> list[Notification]:
+    """For each verification or rejection recorded since `since` (or each of `events`, just
+    recorded by enrollment.services), a notice to every active operator of the registration's
+    village (with the reason for a rejection). Keyed by the history entry, so the service's
+    notice and the scheduled job's are one and the same."""
+    if events is None:
+        events = list(
+            RegistrationEvent.objects.filter(
+                action__in=[RegistrationEvent.Action.VERIFIED, RegistrationEvent.Action.REJECTED],
+                at__gte=since,
+            )
+            .select_related("registration__participant")
+            .order_by("at", "pk")
         )
-        .select_related("registration__participant")
-        .order_by("at", "pk")
-    )
     operators = _operators_by_village(event.registration.village_id for event in events)
     notices = []
     for event in events:

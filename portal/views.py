@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from campaigns.models import Agreement, Campaign, CampaignVillage, SocializationEvent
 from campaigns.progress import village_progress
@@ -12,6 +13,12 @@ from .access import role_required
 from .page_cache import cached_content, campaign_scope, village_scope
 
 __all__ = ["login_not_required"]
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without the icon link (the admin's, files)."""
+    return redirect(static("img/favicon.ico"))
 
 
 def home(request):
