@@ -20,7 +20,7 @@ def signature(*, data: dict[str, Any], premium_total: int) -> str:
         [[name, data.get(name)] for name in PRICED_FIELDS] + [["premium", premium_total]],
         default=str,
     )
-    return salted_hmac("enrollment.priced", payload).hexdigest()[:32]
+    return salted_hmac("enrollment.priced", payload, algorithm="sha256").hexdigest()[:32]
 
 
 def was_seen(posted: str | None, *, data: dict[str, Any], premium_total: int) -> bool:
