@@ -147,9 +147,7 @@ class RegistrationForm(forms.Form):
             return ValidationError(
                 format_html(
                     '{} <a href="{}">{}</a>',
-                    _(
-                        "This NIK was registered before and returned to the village (%(status)s)."
-                    )
+                    _("This NIK was registered before and returned to the village (%(status)s).")
                     % {"status": visible.get_status_display().lower()},
                     reverse("registration_edit", args=[visible.pk]),
                     _("Fix that registration and send it again"),

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from campaigns.counting import campaigns_counted_toward
 from portal.access import RoleRequiredMixin, role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -295,17 +296,27 @@ def verification_queue(request):
     """Submitted registrations of the user's area, oldest first; verify or reject several."""
     queue = Registration.objects.for_user(request.user).submitted().order_by("created_at", "pk")
     filterset = RegistrationFilter(request.GET, queryset=queue, user=request.user)
+    page = _page_number(request)
     # The oldest batch first (the waiting-registrations index), then their people: joining
     # every waiting registration to its participant before the limit costs seconds nationally.
-    oldest = list(filterset.qs.values_list("pk", flat=True)[:QUEUE_BATCH])
+    # One row more than a batch says whether a next page exists, without counting them all.
+    start = (page - 1) * QUEUE_BATCH
+    oldest = list(filterset.qs.values_list("pk", flat=True)[start : start + QUEUE_BATCH + 1])
+    has_next = len(oldest) > QUEUE_BATCH
     rows = list(
-        Registration.objects.filter(pk__in=oldest).with_people().order_by("created_at", "pk")
+        Registration.objects.filter(pk__in=oldest[:QUEUE_BATCH])
+        .with_people()
+        .order_by("created_at", "pk")
     )
     errors: dict[int, str] = {}
     rejecting = request.method == "POST" and request.POST.get("action") == "reject"
     if request.method == "POST":
         by_pk = {registration.pk: registration for registration in rows}
-        selected = [by_pk[pk] for pk in _selected_pks(request) if pk in by_pk]
+        # Verifying, a typed KPJ number selects its row: no separate tick needed.
+        wanted = set(_selected_pks(request))
+        if not rejecting:
+            wanted |= {pk for pk in by_pk if request.POST.get(f"kpj-{pk}", "").strip()}
+        selected = [registration for registration in rows if registration.pk in wanted]
         if not selected:
             messages.error(request, _("Select at least one registration."))
         elif rejecting:
@@ -348,12 +359,14 @@ def verification_queue(request):
             else:
                 messages.error(request, _("Nothing was verified: correct the marked KPJ numbers."))
     selected_pks = set(_selected_pks(request))
+    counts_toward = campaigns_counted_toward(rows)
     table_rows = [
         {
             "registration": registration,
             "selected": registration.pk in selected_pks,
             "kpj": request.POST.get(f"kpj-{registration.pk}", ""),
             "error": errors.get(registration.pk),
+            "campaigns": counts_toward.get(registration.pk, []),
         }
         for registration in rows
     ]
@@ -363,6 +376,11 @@ def verification_queue(request):
         {
             "filter": filterset,
             "rows": table_rows,
+            "page": page,
+            "first_shown": start + 1,
+            "last_shown": start + len(rows),
+            "previous_url": _page_url(request, page - 1) if page > 1 else "",
+            "next_url": _page_url(request, page + 1) if has_next else "",
             "total": filterset.qs.order_by()[: QUEUE_COUNT_LIMIT + 1].count(),
             "count_limit": QUEUE_COUNT_LIMIT,
             # One form holds both actions: the reason must not block "verify" in the browser.
@@ -371,6 +389,17 @@ def verification_queue(request):
             ),
         },
     )
+
+
+def _page_number(request) -> int:
+    page = request.GET.get("page", "")
+    return min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
+
+
+def _page_url(request, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = page
+    return f"?{query.urlencode()}"
 
 
 def _selected_pks(request) -> list[int]:
