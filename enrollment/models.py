@@ -185,6 +185,18 @@ class RegistrationQuerySet(models.QuerySet):
     def submitted(self) -> RegistrationQuerySet:
         return self.filter(status=Registration.Status.SUBMITTED)
 
+    def waiting_per_village(self) -> models.QuerySet:
+        """Rows {village_id, village__name, village__district__name, count, oldest}: the
+        registrations waiting for verification per village, the longest-waiting village first
+        (read from the waiting registrations' index)."""
+        return (
+            self.submitted()
+            .order_by()
+            .values("village_id", "village__name", "village__district__name")
+            .annotate(count=Count("pk"), oldest=models.Min("created_at"))
+            .order_by("oldest", "village_id")
+        )
+
     def verified(self) -> RegistrationQuerySet:
         """Verified or already active: members with a KPJ number."""
         return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
