@@ -411,13 +411,18 @@ IMPORT_SAVE_CHUNK = 2000
 IMPORT_SAVE_ATTEMPTS = 3
 
 
-def import_batch_start(*, upload, by) -> ImportBatch:
+def import_batch_start(*, upload, by, default_funding_source: str = "") -> ImportBatch:
     """Store an uploaded spreadsheet as a batch to check, or raise importing.ImportRefused for a
     file that cannot be imported at all. Village operators import for their own village; branch
-    staff and admins name each row's village in a village-code column."""
+    staff and admins name each row's village in a village-code column. A file without a Sumber
+    Dana column takes `default_funding_source` (chosen on the upload form) for every row."""
     operator = by.is_village_operator
     layout = importing.inspect_file(
-        upload, name=upload.name, size=upload.size, village_column=not operator
+        upload,
+        name=upload.name,
+        size=upload.size,
+        village_column=not operator,
+        default_funding_source=default_funding_source,
     )
     batch = ImportBatch(
         created_by=by,
@@ -618,9 +623,14 @@ class _RowChecker:
         for number, data, problems, code, nik in prepared:
             first = first_rows.setdefault(nik, number) if nik else number
             if nik in visible:
+                # The name as the file writes it, so the preview says whom it skipped.
                 rows.append(
                     ImportRow(
-                        batch=self.batch, number=number, status=ImportRow.Status.EXISTING, nik=nik
+                        batch=self.batch,
+                        number=number,
+                        status=ImportRow.Status.EXISTING,
+                        nik=nik,
+                        data={"full_name": data["full_name"][:150]},
                     )
                 )
                 continue

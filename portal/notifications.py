@@ -154,12 +154,9 @@ def decision_notices(
         for user in operators[registration.village_id]:
             with translation.override(_language(user)):
                 if event.action == RegistrationEvent.Action.VERIFIED:
-                    kpj = (event.changes.get("kpj") or [None, registration.kpj])[-1]
+                    # Operators never see a KPJ number (BPJS keeps it with the branch).
                     kind = Notification.Kind.VERIFIED
-                    text = _("The registration of %(name)s was verified: KPJ %(kpj)s.") % {
-                        "name": name,
-                        "kpj": kpj,
-                    }
+                    text = _("The registration of %(name)s was verified.") % {"name": name}
                 else:
                     kind = Notification.Kind.REJECTED
                     text = _("The registration of %(name)s was rejected: %(reason)s") % {

@@ -126,6 +126,7 @@ def test_the_operator_hears_of_a_verification_at_once_without_the_job(
     assert notice.kind == "verified"
     assert "Sri Rahayu" in notice.text
     assert notice.url == registration.get_absolute_url()
+    assert "19012345678" not in notice.text
 
 
 def test_the_operator_hears_of_a_rejection_at_once_with_the_reason(

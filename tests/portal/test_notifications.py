@@ -130,11 +130,11 @@ def test_operators_hear_of_verifications_and_rejections_with_the_reason(
         ("verified", verified.get_absolute_url()),
         ("rejected", rejected.get_absolute_url()),
     ]
-    assert notices[0].text == "The registration of Sri Rahayu was verified: KPJ 19012345678."
+    assert notices[0].text == "The registration of Sri Rahayu was verified."
     assert notices[1].text == "The registration of Sutrisno was rejected: Foto KTP tidak terbaca"
     [message] = mails_to(operator)
     assert message.subject == "Desa Sadar: 2 new notifications"
-    assert "KPJ 19012345678" in message.body
+    assert "19012345678" not in message.body  # operators never see a KPJ number
     assert "Foto KTP tidak terbaca" in message.body
     assert not Notification.objects.filter(user=other_operator).exists()
 
@@ -229,7 +229,9 @@ def test_notifications_follow_the_recipients_language(world, branch_staff, opera
     english_operator.save(update_fields=["language"])
     notifications.reminders_run()
     assert Notification.objects.get(user=english_operator).text.startswith("The registration of")
-    assert "19012345678" in Notification.objects.get(user=operator).text
+    assert Notification.objects.get(user=operator).text == (
+        "Pendaftaran Sri Rahayu sudah diverifikasi."
+    )
 
 
 def test_the_command_runs_the_job(world, branch_staff, english, pending):
