@@ -18,6 +18,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // "Select all" ticks every box of its form named by data-select-all.
   for (const all of document.querySelectorAll("[data-select-all]")) {
+    all.hidden = false;
     const boxes = () => all.form.querySelectorAll(`input[name="${all.dataset.selectAll}"]`);
     all.addEventListener("change", () => {
       for (const box of boxes()) box.checked = all.checked;
