@@ -6,15 +6,18 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
 .PHONY: run serve loadtest test lint messages
 
+# `make run PORT=8080` when port 8000 is taken.
+PORT ?= 8000
 run: export DEBUG = true
 run: export TASK_WORKER = true
+run: export PORTAL_URL ?= http://127.0.0.1:$(PORT)
 run:
 	scripts/setup
 	@# A local .env with DEBUG on, so that any later manage.py command works in this checkout.
 	@test -f .env || printf 'DEBUG=true\n' > .env
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	scripts/run-together "$(PY) manage.py runserver 127.0.0.1:8000" "$(PY) manage.py db_worker"
+	scripts/run-together "$(PY) manage.py runserver 127.0.0.1:$(PORT)" "$(PY) manage.py db_worker"
 
 # Production settings: DEBUG off, so SECRET_KEY must be set (environment or .env); HTTPS is
 # expected at the load balancer (SECURE_SSL_REDIRECT=false to try it over plain HTTP).

@@ -264,7 +264,7 @@ def _counts(campaign: Campaign, registrations: QuerySet) -> dict[str, dict[str, 
         ended = (
             FundedPeriod.objects.village_funded()
             .filter(registration__in=registrations, ends_on__lt=campaign.ends_on)
-            .exclude(registration__status=Registration.Status.REJECTED)
+            .exclude(registration__status__in=Registration.Status.returned())
         )
         continued = ended.filter(
             registration__funded_periods__funding_source=FundingSource.PARTICIPANT,

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ class RegistrationFilter(django_filters.FilterSet):
             for name in ("regency", "district", "village"):
                 del self.filters[name]
             return
+        self._drop_places_outside_the_chosen_ones()
         village = self.data.get("village") or ""
         district = self.data.get("district") or village[: len("35.23.12")]
         regency = self.data.get("regency") or district[: len("35.23")]
@@ -74,6 +76,27 @@ class RegistrationFilter(django_filters.FilterSet):
             ("village", villages),
         ):
             self.filters[name].extra["choices"] = sorted(choices.items(), key=lambda item: item[1])
+        # Choosing a regency or district re-submits the filter (static/js/portal.js), so the
+        # next choices fill at once; without scripts the filter button does it.
+        for name, narrows in (("regency", "district village"), ("district", "village")):
+            self.filters[name].extra["widget"] = forms.Select(attrs={"data-narrows": narrows})
+
+    def _drop_places_outside_the_chosen_ones(self) -> None:
+        """A district of another regency than the chosen one (the regency was changed, the page
+        not re-submitted yet) is dropped, and so is a village of another district."""
+        regency, district = self.data.get("regency"), self.data.get("district")
+        village = self.data.get("village")
+        drop = []
+        if regency and district and not district.startswith(f"{regency}."):
+            drop += ["district", "village"]
+            district = ""
+        within = district or regency
+        if within and village and not village.startswith(f"{within}."):
+            drop.append("village")
+        if drop:
+            self.data = self.data.copy()
+            for name in drop:
+                self.data.pop(name, None)
 
     def search(self, queryset, name, value):
         """A name, or a whole NIK: never the start of one, or a masked NIK (352312******0001)

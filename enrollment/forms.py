@@ -143,6 +143,18 @@ class RegistrationForm(forms.Form):
         """The same message whether the form or the database caught the duplicate; another
         village's registration is only said to exist, none of its data is shown."""
         visible = Registration.objects.for_user(self.user).filter(participant__nik=nik).first()
+        if visible is not None and visible.is_returned:
+            # Not a dead end: the person's earlier registration is the one to fix and resend.
+            return ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("This NIK was registered before and returned to the village (%(status)s).")
+                    % {"status": visible.get_status_display().lower()},
+                    reverse("registration_edit", args=[visible.pk]),
+                    _("Fix that registration and send it again"),
+                ),
+                code="duplicate_returned",
+            )
         if visible is not None:
             return ValidationError(
                 format_html(

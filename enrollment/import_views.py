@@ -17,7 +17,7 @@ from portal.spreadsheets import attachment
 from villages.models import Village
 
 from . import importing, services, tasks
-from .models import ImportBatch, ImportRow
+from .models import FundingSource, ImportBatch, ImportRow
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
 # With a task worker (enrollment.tasks) the upload returns at once and the worker checks the
@@ -35,6 +35,13 @@ class ImportUploadForm(forms.Form):
         error_messages={"required": gettext_lazy("Choose the file to upload.")},
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+    # The registration form's default payer; a file with its own Sumber Dana column keeps it.
+    funding_source = forms.ChoiceField(
+        label=gettext_lazy("Premium paid by, when the file has no Sumber Dana column"),
+        choices=FundingSource.choices,
+        initial=FundingSource.choices[0][0],
+        required=False,
+    )
 
 
 def scoped_batch(request, pk) -> ImportBatch:
@@ -49,7 +56,11 @@ def registration_import(request):
         form = ImportUploadForm()
     if form.is_bound and form.is_valid():
         try:
-            batch = services.import_batch_start(upload=form.cleaned_data["file"], by=request.user)
+            batch = services.import_batch_start(
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                default_funding_source=form.cleaned_data["funding_source"],
+            )
         except importing.ImportRefused as refusal:
             form.add_error("file", refusal.message)
         else:
@@ -101,12 +112,23 @@ def registration_import_preview(request, pk):
     if batch.status == ImportBatch.Status.CHECKING and batch.rows_estimated:
         context["percent"] = min(99, 100 * batch.rows_checked // batch.rows_estimated)
     if batch.status in (ImportBatch.Status.CHECKED, ImportBatch.Status.SAVED):
+        new_rows = list(rows.filter(status=ImportRow.Status.NEW)[:20])
+        names = dict(
+            Village.objects.filter(
+                pk__in={row.data.get("village") for row in new_rows}
+            ).values_list("pk", "name")
+        )
+        for row in new_rows:
+            row.village_name = names.get(row.data.get("village"), "")
+        default_payer = batch.layout.get("defaults", {}).get("funding_source")
         context.update(
             errors=rows.filter(status=ImportRow.Status.ERROR)[:ROWS_SHOWN],
             warned=rows.filter(status=ImportRow.Status.NEW).exclude(warnings=[])[:ROWS_SHOWN],
-            new_rows=rows.filter(status=ImportRow.Status.NEW)[:20],
+            new_rows=new_rows,
+            existing=rows.filter(status=ImportRow.Status.EXISTING)[:ROWS_SHOWN],
             meanwhile=rows.filter(status=ImportRow.Status.MEANWHILE)[:ROWS_SHOWN],
             ignored=batch.layout.get("ignored", []),
+            default_payer=FundingSource(default_payer).label if default_payer else "",
         )
     return render(request, "enrollment/import_preview.html", context)
 

@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -172,6 +173,8 @@ class Layout:
     encoding: str | None = None
     delimiter: str | None = None
     rows_estimated: int | None = None
+    # Values for columns the file lacks, chosen on the upload form (the payer).
+    defaults: dict[str, str] = field(default_factory=dict)
     # Whether any row follows the headings: seen while inspecting, so not stored.
     has_rows: bool = True
 
@@ -186,6 +189,7 @@ class Layout:
             "encoding": self.encoding,
             "delimiter": self.delimiter,
             "rows_estimated": self.rows_estimated,
+            "defaults": self.defaults,
         }
 
     @classmethod
@@ -200,8 +204,11 @@ class Layout:
 
     def values(self, cells: tuple) -> dict[str, Any]:
         return {
-            name: cells[column.index] if column.index < len(cells) else None
-            for name, column in self.columns.items()
+            **self.defaults,
+            **{
+                name: cells[column.index] if column.index < len(cells) else None
+                for name, column in self.columns.items()
+            },
         }
 
 
@@ -283,13 +290,22 @@ def match_headers(cells: Iterable[Any]) -> tuple[dict[str, Column], list[str]]:
 # Reading files -------------------------------------------------------------------------------
 
 
-def inspect_file(file: IO[bytes], *, name: str, size: int, village_column: bool) -> Layout:
+def inspect_file(
+    file: IO[bytes],
+    *,
+    name: str,
+    size: int,
+    village_column: bool,
+    default_funding_source: str = "",
+) -> Layout:
     """Check that an uploaded file can be imported and find its heading row and columns.
 
     `village_column`: the file must have a village-code column (branch staff and admins name
-    each row's village). Raises ImportRefused with a message for each way of being unusable:
-    too large, wrong type, an old .xls, a password, damaged, empty, no data rows, missing
-    columns, too many rows (counted here for CSV, while checking for XLSX).
+    each row's village). `default_funding_source`: who pays when the file has no Sumber Dana
+    column (chosen on the upload form); without it the column is required. Raises ImportRefused
+    with a message for each way of being unusable: too large, wrong type, an old .xls, a
+    password, damaged, empty, no data rows, missing columns, too many rows (counted here for
+    CSV, while checking for XLSX).
     """
     limit = max_bytes()
     if size > limit:
@@ -301,6 +317,9 @@ def inspect_file(file: IO[bytes], *, name: str, size: int, village_column: bool)
     file_format = sniff_format(file, name)
     layout = inspect_xlsx(file) if file_format == "xlsx" else inspect_csv(file)
     required = REQUIRED + ["village"] if village_column else REQUIRED
+    if default_funding_source and "funding_source" not in layout.columns:
+        layout.defaults["funding_source"] = default_funding_source
+        required = [name for name in required if name != "funding_source"]
     missing = [HEADERS[name] for name in required if name not in layout.columns]
     if missing:
         raise ImportRefused(
@@ -487,7 +506,6 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
         for worksheet in workbook.worksheets:
             if not hasattr(worksheet, "iter_rows"):
                 continue  # a chart sheet
-            estimated = worksheet.max_row
             worksheet.reset_dimensions()
             rows = _xlsx_rows(worksheet)
             try:
@@ -496,11 +514,15 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
                 if refusal.code != "empty":
                     raise
                 continue  # an empty sheet
-            has_rows = next(rows, None) is not None
-            found.append((worksheet.title, estimated, row, columns, ignored, has_rows))
             if "nik" in columns:
-                found.insert(0, found.pop())
+                # Filled rows, not the sheet's dimension: a template formats rows ahead (and
+                # formatting whole columns stretches it to row 1,048,576). Counted up to the
+                # row limit, past which the check refuses the file anyway.
+                estimated = sum(1 for _row in itertools.islice(rows, max_rows() + 1))
+                found.insert(0, (worksheet.title, estimated, row, columns, ignored, estimated > 0))
                 break
+            has_rows = next(rows, None) is not None
+            found.append((worksheet.title, None, row, columns, ignored, has_rows))
     except ImportRefused:
         raise
     except Exception as error:  # openpyxl raises many kinds for a broken workbook
@@ -509,9 +531,7 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
         workbook.close()
     if not found:
         raise _empty()
-    title, estimated, row, columns, ignored, has_rows = found[0]
-    # Excel's dimension is a hint: formatting whole columns stretches it to row 1,048,576.
-    rows_estimated = estimated - row.number if estimated and estimated < 1_000_000 else None
+    title, rows_estimated, row, columns, ignored, has_rows = found[0]
     return Layout(
         file_format="xlsx",
         sheet=title,

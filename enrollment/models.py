@@ -185,6 +185,18 @@ class RegistrationQuerySet(models.QuerySet):
     def submitted(self) -> RegistrationQuerySet:
         return self.filter(status=Registration.Status.SUBMITTED)
 
+    def waiting_per_village(self) -> models.QuerySet:
+        """Rows {village_id, village__name, village__district__name, count, oldest}: the
+        registrations waiting for verification per village, the longest-waiting village first
+        (read from the waiting registrations' index)."""
+        return (
+            self.submitted()
+            .order_by()
+            .values("village_id", "village__name", "village__district__name")
+            .annotate(count=Count("pk"), oldest=models.Min("created_at"))
+            .order_by("oldest", "village_id")
+        )
+
     def verified(self) -> RegistrationQuerySet:
         """Verified or already active: members with a KPJ number."""
         return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
@@ -195,7 +207,7 @@ class RegistrationQuerySet(models.QuerySet):
     def recruited(self) -> RegistrationQuerySet:
         """What counts as a Perisai agent's new members: registrations an agent brought in,
         rejected ones excluded."""
-        return self.filter(agent__isnull=False).exclude(status=Registration.Status.REJECTED)
+        return self.filter(agent__isnull=False).exclude(status__in=Registration.Status.returned())
 
     def recruits_by_agent_month(self, until: datetime.date) -> models.QuerySet:
         """Rows {agent, month, recruits, premiums}, one per agent and calendar month of
@@ -282,7 +294,7 @@ class RegistrationQuerySet(models.QuerySet):
         ended = FundedPeriod.objects.village_funded().filter(
             registration=OuterRef("pk"), ends_on__lt=today
         )
-        return self.exclude(status=Registration.Status.REJECTED).filter(Exists(ended))
+        return self.exclude(status__in=Registration.Status.returned()).filter(Exists(ended))
 
     def with_continuation(self) -> RegistrationQuerySet:
         """Annotate `continued_on_own`: after a period paid by Dana Desa or ADD, the registration
@@ -299,7 +311,7 @@ class RegistrationQuerySet(models.QuerySet):
         """Registrations (not rejected) that continued paying on their own after a period paid
         by Dana Desa or ADD."""
         return (
-            self.exclude(status=Registration.Status.REJECTED)
+            self.exclude(status__in=Registration.Status.returned())
             .with_continuation()
             .filter(continued_on_own=True)
         )
@@ -322,6 +334,12 @@ class Registration(models.Model):
         VERIFIED = "verified", _("Verified")
         ACTIVE = "active", _("Active")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+        @classmethod
+        def returned(cls) -> list[str]:
+            """Back with the village, counted nowhere: rejected or withdrawn."""
+            return [cls.REJECTED, cls.WITHDRAWN]
 
     participant = models.OneToOneField(
         Participant, models.PROTECT, related_name="registration", verbose_name=_("participant")
@@ -384,7 +402,8 @@ class Registration(models.Model):
                 name="registration_kpj_11_digits",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "rejected"]) | Q(kpj__isnull=False),
+                condition=Q(status__in=["submitted", "rejected", "withdrawn"])
+                | Q(kpj__isnull=False),
                 name="registration_member_has_kpj",
             ),
             models.CheckConstraint(
@@ -430,7 +449,18 @@ class Registration(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status == self.Status.SUBMITTED
+        """The village may still change it: waiting for verification, or returned to it."""
+        return self.status == self.Status.SUBMITTED or self.is_returned
+
+    @property
+    def is_returned(self) -> bool:
+        """Back with the village: rejected by the branch (to fix and send again) or withdrawn
+        by the village (to send again should the person still want to join)."""
+        return self.status in self.Status.returned()
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.REJECTED)
 
     def payment_state(self, today: datetime.date | None = None) -> str:
         """What the payments say today (arrears.PaymentState), by the lapse rule in force."""
@@ -449,6 +479,8 @@ class RegistrationEvent(models.Model):
         VERIFIED = "verified", _("Verified")
         ACTIVATED = "activated", _("Activated")
         REJECTED = "rejected", _("Rejected")
+        SENT_AGAIN = "sent_again", _("Sent again for verification")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
         FUNDED = "funded", _("Funded period added")
 
     registration = models.ForeignKey(

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns import tally
+from portal import notifications
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from villages.models import Village
@@ -123,32 +124,88 @@ def registration_update(*, registration: Registration, by, data: dict[str, Any])
     """Change a registration that is still submitted; the history keeps old and new values."""
     with transaction.atomic():
         registration = _locked(registration)
-        if not registration.is_editable:
+        if registration.status != Registration.Status.SUBMITTED:
             raise WrongStatus(registration.status)
         before = tally.fact_of(registration)
-        participant = registration.participant
-        changes = {}
-        for obj, fields in [(participant, PARTICIPANT_FIELDS), (registration, REGISTRATION_FIELDS)]:
-            for field in fields:
-                old, new = getattr(obj, field), data[field]
-                if old != new:
-                    changes[field] = [_loggable(old), _loggable(new)]
-                    setattr(obj, field, new)
-        if not changes:
-            return registration
-        rate = ContributionRate.objects.in_force()
-        registration.rate = rate
-        registration.monthly_premium = compute_premium(
-            income=registration.declared_income, include_jht=registration.jht, rates=rate.as_table()
-        ).total
-        try:
-            participant.save()
-        except IntegrityError as error:
-            raise DuplicateNik(participant.nik) from error
-        registration.save()
-        _record(registration, RegistrationEvent.Action.EDITED, by, changes)
+        if _apply_changes(registration, by, data):
+            tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
+    return registration
+
+
+def registration_send_again(
+    *, registration: Registration, by, data: dict[str, Any]
+) -> Registration:
+    """A rejected (or withdrawn) registration, fixed by its village, goes back to the branch
+    office's queue: submitted again with the changes; the history keeps both steps and the
+    reason it was rejected for."""
+    with transaction.atomic():
+        registration = _locked(registration)
+        if not registration.is_returned:
+            raise WrongStatus(registration.status)
+        before = tally.fact_of(registration)
+        old_status = registration.status
+        _apply_changes(registration, by, data)
+        registration.status = Registration.Status.SUBMITTED
+        registration.rejection_reason = ""
+        registration.save(update_fields=["status", "rejection_reason", "updated_at"])
+        _record(
+            registration,
+            RegistrationEvent.Action.SENT_AGAIN,
+            by,
+            {"status": [old_status, Registration.Status.SUBMITTED]},
+        )
         tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
     return registration
+
+
+def registration_withdraw(*, registration: Registration, by) -> Registration:
+    """The village takes back a registration waiting for verification or rejected (the person
+    does not want to join after all, or was entered by mistake). It counts nowhere; its record
+    and history stay, and it can be sent again."""
+    with transaction.atomic():
+        registration = _locked(registration)
+        if not registration.can_be_withdrawn:
+            raise WrongStatus(registration.status)
+        old_status = registration.status
+        registration.status = Registration.Status.WITHDRAWN
+        registration.rejection_reason = ""
+        registration.save(update_fields=["status", "rejection_reason", "updated_at"])
+        _record(
+            registration,
+            RegistrationEvent.Action.WITHDRAWN,
+            by,
+            {"status": [old_status, Registration.Status.WITHDRAWN]},
+        )
+        _status_changed([registration], old_status)
+    return registration
+
+
+def _apply_changes(registration: Registration, by, data: dict[str, Any]) -> bool:
+    """Set the changed fields (priced with the rates in force today) and record the change;
+    False when nothing changed. Inside the caller's transaction, on a locked registration."""
+    participant = registration.participant
+    changes = {}
+    for obj, fields in [(participant, PARTICIPANT_FIELDS), (registration, REGISTRATION_FIELDS)]:
+        for field in fields:
+            old, new = getattr(obj, field), data[field]
+            if old != new:
+                changes[field] = [_loggable(old), _loggable(new)]
+                setattr(obj, field, new)
+    if not changes:
+        return False
+    rate = ContributionRate.objects.in_force()
+    registration.rate = rate
+    registration.monthly_premium = compute_premium(
+        income=registration.declared_income, include_jht=registration.jht, rates=rate.as_table()
+    ).total
+    try:
+        with transaction.atomic():
+            participant.save()
+    except IntegrityError as error:
+        raise DuplicateNik(participant.nik) from error
+    registration.save()
+    _record(registration, RegistrationEvent.Action.EDITED, by, changes)
+    return True
 
 
 def registration_verify(*, registration: Registration, kpj: str, by) -> Registration:
@@ -158,7 +215,7 @@ def registration_verify(*, registration: Registration, kpj: str, by) -> Registra
 
 def registrations_verify(*, pairs: Iterable[tuple[Registration, str]], by) -> list[Registration]:
     """Verify several registrations at once, all or none. Raises DuplicateKpj or WrongStatus."""
-    verified = []
+    verified, events = [], []
     with transaction.atomic():
         for registration, kpj in pairs:
             registration = _locked(registration)
@@ -173,20 +230,23 @@ def registrations_verify(*, pairs: Iterable[tuple[Registration, str]], by) -> li
                     registration.save(update_fields=["status", "kpj", "updated_at"])
             except IntegrityError as error:
                 raise DuplicateKpj(kpj) from error
-            _record(
-                registration,
-                RegistrationEvent.Action.VERIFIED,
-                by,
-                {"status": ["submitted", "verified"], "kpj": [None, kpj]},
+            events.append(
+                _record(
+                    registration,
+                    RegistrationEvent.Action.VERIFIED,
+                    by,
+                    {"status": ["submitted", "verified"], "kpj": [None, kpj]},
+                )
             )
             verified.append(registration)
         _status_changed(verified, Registration.Status.SUBMITTED)
+        _tell_the_village(events)
     return verified
 
 
 def registrations_reject(*, registrations: Iterable[Registration], reason: str, by) -> int:
     """Reject submitted registrations with a reason the village operator will read."""
-    rejected = []
+    rejected, events = [], []
     with transaction.atomic():
         for registration in registrations:
             registration = _locked(registration)
@@ -195,15 +255,18 @@ def registrations_reject(*, registrations: Iterable[Registration], reason: str, 
             registration.status = Registration.Status.REJECTED
             registration.rejection_reason = reason
             registration.save(update_fields=["status", "rejection_reason", "updated_at"])
-            _record(
-                registration,
-                RegistrationEvent.Action.REJECTED,
-                by,
-                {"status": ["submitted", "rejected"]},
-                note=reason,
+            events.append(
+                _record(
+                    registration,
+                    RegistrationEvent.Action.REJECTED,
+                    by,
+                    {"status": ["submitted", "rejected"]},
+                    note=reason,
+                )
             )
             rejected.append(registration)
         _status_changed(rejected, Registration.Status.SUBMITTED)
+        _tell_the_village(events)
     return len(rejected)
 
 
@@ -253,6 +316,13 @@ def registration_delete(*, registration: Registration) -> None:
         registration.delete()  # its history, funded periods and follow-ups go with it
         registration.participant.delete()
         tally.registrations_changed(before=[before])
+
+
+def _tell_the_village(events: list[RegistrationEvent]) -> None:
+    """The village's operators hear of a verification or rejection at once, under the bell (in
+    the decision's own transaction); the scheduled job mails them and, keyed by the same history
+    entry, notifies nothing twice."""
+    notifications.notifications_create(notifications.decision_notices(events=events))
 
 
 def _locked(registration: Registration) -> Registration:
@@ -341,13 +411,18 @@ IMPORT_SAVE_CHUNK = 2000
 IMPORT_SAVE_ATTEMPTS = 3
 
 
-def import_batch_start(*, upload, by) -> ImportBatch:
+def import_batch_start(*, upload, by, default_funding_source: str = "") -> ImportBatch:
     """Store an uploaded spreadsheet as a batch to check, or raise importing.ImportRefused for a
     file that cannot be imported at all. Village operators import for their own village; branch
-    staff and admins name each row's village in a village-code column."""
+    staff and admins name each row's village in a village-code column. A file without a Sumber
+    Dana column takes `default_funding_source` (chosen on the upload form) for every row."""
     operator = by.is_village_operator
     layout = importing.inspect_file(
-        upload, name=upload.name, size=upload.size, village_column=not operator
+        upload,
+        name=upload.name,
+        size=upload.size,
+        village_column=not operator,
+        default_funding_source=default_funding_source,
     )
     import_limits.nik_checks_allow(user=by, rows=layout.rows_estimated)
     batch = ImportBatch(
@@ -549,9 +624,14 @@ class _RowChecker:
         for number, data, problems, code, nik in prepared:
             first = first_rows.setdefault(nik, number) if nik else number
             if nik in visible:
+                # The name as the file writes it, so the preview says whom it skipped.
                 rows.append(
                     ImportRow(
-                        batch=self.batch, number=number, status=ImportRow.Status.EXISTING, nik=nik
+                        batch=self.batch,
+                        number=number,
+                        status=ImportRow.Status.EXISTING,
+                        nik=nik,
+                        data={"full_name": data["full_name"][:150]},
                     )
                 )
                 continue

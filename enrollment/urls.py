@@ -9,6 +9,7 @@ urlpatterns = [
     path("pendaftaran/<int:pk>/ubah/", views.registration_edit, name="registration_edit"),
     path("pendaftaran/<int:pk>/verifikasi/", views.registration_verify, name="registration_verify"),
     path("pendaftaran/<int:pk>/tolak/", views.registration_reject, name="registration_reject"),
+    path("pendaftaran/<int:pk>/tarik/", views.registration_withdraw, name="registration_withdraw"),
     path(
         "pendaftaran/<int:pk>/aktifkan/", views.registration_activate, name="registration_activate"
     ),

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from campaigns.counting import campaigns_counted_toward
 from portal.access import RoleRequiredMixin, role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -14,7 +15,7 @@ from portal.page_cache import REGISTRATIONS, cached_content
 from portal.paging import BoundedPaginator
 from villages.models import Village
 
-from . import payments, services
+from . import payments, priced, services
 from .filters import RegistrationFilter
 from .forms import FundedPeriodForm, RegistrationForm, RejectForm, VerifyForm
 from .models import Registration
@@ -51,8 +52,8 @@ class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 def registration_create(request):
     village = Village.objects.with_names().get(pk=request.user.village_id)
     form = RegistrationForm(request.POST or None, village=village, user=request.user)
-    # The first submit ("check") shows the premium; the second ("save") saves.
-    if request.method == "POST" and form.is_valid() and "save" in request.POST:
+    # The first submit ("Periksa") shows the premium; "save" saves only the premium shown.
+    if _save_what_was_seen(request, form):
         try:
             registration = services.registration_create(
                 village=village, entered_by=request.user, data=form.cleaned_data
@@ -66,10 +67,52 @@ def registration_create(request):
                 % {"name": registration.participant.full_name},
             )
             return redirect(registration)
+    return _registration_form(request, form, village=village)
+
+
+def _save_what_was_seen(request, form) -> bool:
+    """A valid "save" whose priced inputs are those of the premium the person saw; otherwise
+    the page shows the premium (again)."""
+    if request.method != "POST" or not form.is_valid() or "save" not in request.POST:
+        return False
+    seen = priced.was_seen(
+        request.POST.get(priced.FIELD_NAME),
+        data=form.cleaned_data,
+        premium_total=form.premium.total,
+    )
+    form.repriced = not seen
+    return seen
+
+
+def _registration_form(request, form, *, village, registration=None):
+    """The form with the premium of its inputs and their signature, or for an unchanged
+    registration its stored premium; the page brings the person to the premium or the errors."""
+    premium_total = None
+    signed = {}
+    if form.is_bound and form.is_valid():
+        premium_total, signed = form.premium.total, form.cleaned_data
+    elif not form.is_bound and registration is not None:
+        premium_total = registration.monthly_premium
+        signed = {
+            "declared_income": registration.declared_income,
+            "jht": registration.jht,
+            "category": registration.participant.category,
+        }
     return render(
         request,
         "enrollment/registration_form.html",
-        {"form": form, "village": village, "confirm": form.is_bound and form.is_valid()},
+        {
+            "form": form,
+            "village": village,
+            "registration": registration,
+            "premium_total": premium_total,
+            "priced": (
+                priced.signature(data=signed, premium_total=premium_total)
+                if premium_total is not None
+                else ""
+            ),
+            "repriced": getattr(form, "repriced", False),
+        },
     )
 
 
@@ -120,7 +163,13 @@ def registration_detail(request, pk):
 def registration_edit(request, pk):
     registration = scoped_registration(request, pk)
     if not registration.is_editable:
-        messages.error(request, _("Only a registration that is still submitted can be changed."))
+        messages.error(
+            request,
+            _(
+                "Only a registration waiting for verification or returned to the village "
+                "can be changed."
+            ),
+        )
         return redirect(registration)
     form = RegistrationForm(
         request.POST or None,
@@ -129,23 +178,27 @@ def registration_edit(request, pk):
         user=request.user,
         registration=registration,
     )
-    if request.method == "POST" and form.is_valid():
+    if _save_what_was_seen(request, form):
+        returned = registration.is_returned
+        save = services.registration_send_again if returned else services.registration_update
         try:
-            services.registration_update(
-                registration=registration, by=request.user, data=form.cleaned_data
-            )
+            save(registration=registration, by=request.user, data=form.cleaned_data)
         except services.DuplicateNik:
             form.add_error("nik", form.duplicate_error(form.cleaned_data["nik"]))
         except services.WrongStatus:
             messages.error(request, _("The registration was verified or rejected meanwhile."))
             return redirect(registration)
         else:
-            messages.success(request, _("The registration is updated."))
+            if returned:
+                messages.success(
+                    request,
+                    _("The registration is sent again to the branch office for verification."),
+                )
+            else:
+                messages.success(request, _("The registration is updated."))
             return redirect(registration)
-    return render(
-        request,
-        "enrollment/registration_form.html",
-        {"form": form, "village": registration.village, "registration": registration},
+    return _registration_form(
+        request, form, village=registration.village, registration=registration
     )
 
 
@@ -190,6 +243,22 @@ def registration_reject(request, pk):
 
 
 @require_POST
+@role_required("admin", "village_operator")
+def registration_withdraw(request, pk):
+    registration = scoped_registration(request, pk)
+    try:
+        services.registration_withdraw(registration=registration, by=request.user)
+    except services.WrongStatus:
+        messages.error(request, _("Only a registration not yet verified can be withdrawn."))
+    else:
+        messages.success(
+            request,
+            _("The registration is withdrawn. It counts nowhere; you can still send it again."),
+        )
+    return redirect(registration)
+
+
+@require_POST
 @role_required(*VERIFIERS)
 def registration_activate(request, pk):
     registration = scoped_registration(request, pk)
@@ -206,7 +275,7 @@ def registration_activate(request, pk):
 @role_required(*ANY_ROLE)
 def funded_period_create(request, pk):
     registration = scoped_registration(request, pk)
-    if registration.status == Registration.Status.REJECTED:
+    if registration.is_returned:
         raise PermissionDenied
     form = FundedPeriodForm(request.POST)
     if form.is_valid():
@@ -232,17 +301,27 @@ def verification_queue(request):
     """Submitted registrations of the user's area, oldest first; verify or reject several."""
     queue = Registration.objects.for_user(request.user).submitted().order_by("created_at", "pk")
     filterset = RegistrationFilter(request.GET, queryset=queue, user=request.user)
+    page = _page_number(request)
     # The oldest batch first (the waiting-registrations index), then their people: joining
     # every waiting registration to its participant before the limit costs seconds nationally.
-    oldest = list(filterset.qs.values_list("pk", flat=True)[:QUEUE_BATCH])
+    # One row more than a batch says whether a next page exists, without counting them all.
+    start = (page - 1) * QUEUE_BATCH
+    oldest = list(filterset.qs.values_list("pk", flat=True)[start : start + QUEUE_BATCH + 1])
+    has_next = len(oldest) > QUEUE_BATCH
     rows = list(
-        Registration.objects.filter(pk__in=oldest).with_people().order_by("created_at", "pk")
+        Registration.objects.filter(pk__in=oldest[:QUEUE_BATCH])
+        .with_people()
+        .order_by("created_at", "pk")
     )
     errors: dict[int, str] = {}
     rejecting = request.method == "POST" and request.POST.get("action") == "reject"
     if request.method == "POST":
         by_pk = {registration.pk: registration for registration in rows}
-        selected = [by_pk[pk] for pk in _selected_pks(request) if pk in by_pk]
+        # Verifying, a typed KPJ number selects its row: no separate tick needed.
+        wanted = set(_selected_pks(request))
+        if not rejecting:
+            wanted |= {pk for pk in by_pk if request.POST.get(f"kpj-{pk}", "").strip()}
+        selected = [registration for registration in rows if registration.pk in wanted]
         if not selected:
             messages.error(request, _("Select at least one registration."))
         elif rejecting:
@@ -285,12 +364,14 @@ def verification_queue(request):
             else:
                 messages.error(request, _("Nothing was verified: correct the marked KPJ numbers."))
     selected_pks = set(_selected_pks(request))
+    counts_toward = campaigns_counted_toward(rows)
     table_rows = [
         {
             "registration": registration,
             "selected": registration.pk in selected_pks,
             "kpj": request.POST.get(f"kpj-{registration.pk}", ""),
             "error": errors.get(registration.pk),
+            "campaigns": counts_toward.get(registration.pk, []),
         }
         for registration in rows
     ]
@@ -300,6 +381,11 @@ def verification_queue(request):
         {
             "filter": filterset,
             "rows": table_rows,
+            "page": page,
+            "first_shown": start + 1,
+            "last_shown": start + len(rows),
+            "previous_url": _page_url(request, page - 1) if page > 1 else "",
+            "next_url": _page_url(request, page + 1) if has_next else "",
             "total": filterset.qs.order_by()[: QUEUE_COUNT_LIMIT + 1].count(),
             "count_limit": QUEUE_COUNT_LIMIT,
             # One form holds both actions: the reason must not block "verify" in the browser.
@@ -308,6 +394,17 @@ def verification_queue(request):
             ),
         },
     )
+
+
+def _page_number(request) -> int:
+    page = request.GET.get("page", "")
+    return min(int(page), 100_000) if page.isdigit() and int(page) > 0 else 1
+
+
+def _page_url(request, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = page
+    return f"?{query.urlencode()}"
 
 
 def _selected_pks(request) -> list[int]:

@@ -141,18 +141,22 @@ def verified_text(*, user: User, name: str, kpj: str | None) -> str:
     return _("The registration of %(name)s was verified.") % {"name": name}
 
 
-def decision_notices(*, since: datetime.datetime) -> list[Notification]:
-    """For each verification or rejection recorded since `since`, a notice to every active
-    operator of the registration's village (with the reason for a rejection). Keyed by the
-    history entry."""
-    events = list(
-        RegistrationEvent.objects.filter(
-            action__in=[RegistrationEvent.Action.VERIFIED, RegistrationEvent.Action.REJECTED],
-            at__gte=since,
+def decision_notices(
+    *, since: datetime.datetime | None = None, events: list[RegistrationEvent] | None = None
+) -> list[Notification]:
+    """For each verification or rejection recorded since `since` (or each of `events`, just
+    recorded by enrollment.services), a notice to every active operator of the registration's
+    village (with the reason for a rejection). Keyed by the history entry, so the service's
+    notice and the scheduled job's are one and the same."""
+    if events is None:
+        events = list(
+            RegistrationEvent.objects.filter(
+                action__in=[RegistrationEvent.Action.VERIFIED, RegistrationEvent.Action.REJECTED],
+                at__gte=since,
+            )
+            .select_related("registration__participant")
+            .order_by("at", "pk")
         )
-        .select_related("registration__participant")
-        .order_by("at", "pk")
-    )
     operators = _operators_by_village(event.registration.village_id for event in events)
     notices = []
     for event in events:
@@ -161,8 +165,8 @@ def decision_notices(*, since: datetime.datetime) -> list[Notification]:
         for user in operators[registration.village_id]:
             with translation.override(_language(user)):
                 if event.action == RegistrationEvent.Action.VERIFIED:
-                    kpj = (event.changes.get("kpj") or [None, registration.kpj])[-1]
                     kind = Notification.Kind.VERIFIED
+                    kpj = (event.changes.get("kpj") or [None, registration.kpj])[-1]
                     text = verified_text(user=user, name=name, kpj=kpj)
                 else:
                     kind = Notification.Kind.REJECTED

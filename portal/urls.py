@@ -18,6 +18,7 @@ urlpatterns = [
         name="password_change",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", account_views.health, name="health"),
     path("i18n/setlang/", views.login_not_required(set_language), name="set_language"),
     path("", include("campaigns.urls")),

@@ -1,10 +1,14 @@
+import datetime
+
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils import timezone
 
 from campaigns.models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
-from campaigns.progress import village_progress
+from campaigns.progress import totals_of, village_progress
 from enrollment.models import Registration
 from villages.models import Village
 
@@ -14,12 +18,27 @@ from .page_cache import cached_content, campaign_scope, village_scope
 __all__ = ["login_not_required"]
 
 
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without the icon link (the admin's, files)."""
+    return redirect(static("img/favicon.ico"))
+
+
 def home(request):
     return redirect(request.user.get_home_url())
 
 
+# What the branch home shows of what waits: the villages waiting longest, the running
+# campaigns, and the agreements ending within this many days (time to renew them).
+BRANCH_HOME_VILLAGES = 20
+BRANCH_HOME_CAMPAIGNS = 10
+AGREEMENTS_ENDING_DAYS = 90
+
+
 @role_required("branch_staff")
 def branch_home(request):
+    """What waits for the branch: registrations to verify per village, the running campaigns'
+    progress, agreements ending soon; then its coverage and latest agreements."""
     office = request.user.branch_office
     regencies = (
         office.covered_regencies()
@@ -28,10 +47,35 @@ def branch_home(request):
         .order_by("code")
     )
     agreements = Agreement.objects.for_user(request.user).select_related("branch_office")[:5]
+    today = timezone.localdate()
+    waiting = list(
+        Registration.objects.for_user(request.user).waiting_per_village()[:BRANCH_HOME_VILLAGES]
+    )
+    running = list(
+        Campaign.objects.for_user(request.user)
+        .running(today)
+        .select_related("branch_office")[:BRANCH_HOME_CAMPAIGNS]
+    )
+    ending = (
+        Agreement.objects.for_user(request.user)
+        .active(today)
+        .filter(valid_until__lte=today + datetime.timedelta(days=AGREEMENTS_ENDING_DAYS))
+        .select_related("branch_office")
+        .order_by("valid_until", "pk")
+    )
     return render(
         request,
         "portal/branch_home.html",
-        {"office": office, "regencies": regencies, "agreements": agreements},
+        {
+            "office": office,
+            "regencies": regencies,
+            "agreements": agreements,
+            "waiting": waiting,
+            "waiting_shown": BRANCH_HOME_VILLAGES,
+            "campaigns": list(zip(running, totals_of(running), strict=True)),
+            "ending": ending,
+            "ending_days": AGREEMENTS_ENDING_DAYS,
+        },
     )
 
 

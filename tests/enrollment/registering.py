@@ -55,3 +55,11 @@ def form_post(village, **overrides) -> dict:
     if not data["jht"]:
         del post["jht"]
     return post
+
+
+def checked(client, url: str, post: dict) -> dict:
+    """What the browser posts to save after "Periksa": the checked inputs, "save" and the
+    signature of the premium the page showed."""
+    response = client.post(url, {**post, "check": "1"})
+    assert response.status_code == 200
+    return {**post, "save": "1", "priced": response.context["priced"]}

@@ -38,6 +38,7 @@ MATRIX = {
     "registration_verify": ("post", expect(302, 302, 302, 302, 404, 403, 403)),
     "registration_reject": ("post", expect(302, 302, 302, 302, 404, 403, 403)),
     "registration_activate": ("post", expect(302, 302, 302, 302, 404, 403, 403)),
+    "registration_withdraw": ("post", expect(302, 302, 302, 403, 403, 302, 404)),
     "funded_period_create": ("post", expect(302, 302, 302, 302, 404, 302, 404)),
     "verification_queue": ("get", expect(302, 302, 200, 200, 200, 403, 403)),
     "lapsing_list": ("get", expect(302, 302, 200, 200, 200, 200, 200)),

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from enrollment import priced
 from enrollment.forms import RegistrationForm
 from enrollment.models import Participant, Registration
 from tests.factories import UserFactory
@@ -30,6 +31,10 @@ def test_two_operators_register_the_same_nik_at_once(world, monkeypatch):
 
     monkeypatch.setattr(RegistrationForm, "clean_nik", clean_nik_then_wait)
     post = {**form_post(world.socorejo, nik=nik_for(world.socorejo, serial=42)), "save": "1"}
+    # Both saw the premium of these inputs (Rp16.800 for Rp1.000.000 without JHT).
+    post["priced"] = priced.signature(
+        data={"declared_income": 1_000_000, "jht": False, "category": "bpu"}, premium_total=16_800
+    )
     responses = {}
 
     def submit(user):

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from enrollment import services, views
 from enrollment.models import Participant, Registration, RegistrationEvent
 
-from .registering import form_post, nik_for, register
+from .registering import checked, form_post, nik_for, register
 
 
 def test_operator_sees_the_premium_before_saving(client, operator, world):
@@ -29,7 +29,8 @@ def test_operator_registers_a_resident_with_birth_date_and_sex_from_the_nik(
     client.force_login(operator)
     nik = nik_for(world.socorejo, birth="080190", female=True, serial=7)
     post = form_post(world.socorejo, nik=nik, full_name="Siti Aminah", phone="0812-3456-7890")
-    response = client.post(reverse("registration_create"), {**post, "save": "1"})
+    post = checked(client, reverse("registration_create"), post)
+    response = client.post(reverse("registration_create"), post)
     registration = Registration.objects.get()
     assert response.status_code == 302
     assert response["Location"] == registration.get_absolute_url()
@@ -72,7 +73,8 @@ def test_a_nik_from_another_district_is_allowed_with_a_notice(client, operator, 
     post = form_post(world.socorejo, nik=nik_for(world.karanglo))
     response = client.post(reverse("registration_create"), {**post, "check": "1"})
     assert "diterbitkan di kecamatan lain (35.23.08)" in response.text
-    response = client.post(reverse("registration_create"), {**post, "save": "1"})
+    post = {**post, "save": "1", "priced": response.context["priced"]}
+    response = client.post(reverse("registration_create"), post)
     assert response.status_code == 302
     assert Registration.objects.get().participant.nik_region_differs
 
@@ -85,7 +87,10 @@ def test_a_birth_date_that_differs_from_the_nik_is_kept_with_a_warning(client, o
     )
     response = client.post(reverse("registration_create"), {**post, "check": "1"})
     assert "berbeda dengan tanggal lahir di NIK (08-01-1990)" in response.text
-    client.post(reverse("registration_create"), {**post, "save": "1"})
+    client.post(
+        reverse("registration_create"),
+        {**post, "save": "1", "priced": response.context["priced"]},
+    )
     assert Participant.objects.get().birth_date == datetime.date(1990, 1, 9)
 
 
@@ -159,9 +164,8 @@ def test_the_operator_edits_a_submitted_registration_and_history_keeps_it(client
         full_name="Sutrisno Adi",
         declared_income="2000000",
     )
-    response = client.post(
-        reverse("registration_edit", args=[registration.pk]), {**post, "save": "1"}
-    )
+    url = reverse("registration_edit", args=[registration.pk])
+    response = client.post(url, checked(client, url, post))
     assert response.status_code == 302
     registration.refresh_from_db()
     assert registration.participant.full_name == "Sutrisno Adi"
@@ -184,7 +188,7 @@ def test_a_verified_registration_cannot_be_edited(client, operator, branch_staff
         form_post(world.socorejo, full_name="Lain"),
         follow=True,
     )
-    assert "masih diajukan" in response.text
+    assert "menunggu verifikasi atau dikembalikan ke desa" in response.text
     registration.refresh_from_db()
     assert registration.participant.full_name == "Sutrisno"
 
