@@ -54,7 +54,7 @@ def test_branch_staff_record_a_claim_by_kpj_with_its_hand_over_event(
     claim = Claim.objects.get()
     assert (claim.registration, claim.village, claim.event) == (member, world.socorejo, event)
     assert claim.recorded_by == branch_staff
-    assert "Rp48.000.000 paid to 1 family" in response.text
+    assert "Rp48,000,000 paid to 1 family" in response.text
     assert member.participant.nik not in response.text
 
 
@@ -84,7 +84,7 @@ def test_the_village_page_shows_what_was_paid_to_how_many_families(
     record(other, branch_staff, 1_500_000, programme="jkk", recipient="member")
     client.force_login(operator)
     response = client.get(reverse("village_home"))
-    assert "Rp51.500.000 paid to 2 families" in response.text
+    assert "Rp51,500,000 paid to 2 families" in response.text
     assert member.participant.nik not in response.text
 
 
@@ -94,11 +94,11 @@ def test_the_dashboard_and_the_public_leaderboard_show_the_aggregate_only(
     record(member, branch_staff, 48_000_000)
     client.force_login(branch_staff)
     dashboard = client.get(reverse("campaign_dashboard", args=[campaign.slug]))
-    assert "Rp48.000.000 paid to 1 family" in dashboard.text
+    assert "Rp48,000,000 paid to 1 family" in dashboard.text
     client.logout()
     client.cookies["django_language"] = "en"
     public = client.get(reverse("public_leaderboard", args=[campaign.slug]))
-    assert "Rp48.000.000 paid to 1 family" in public.text
+    assert "Rp48,000,000 paid to 1 family" in public.text
     assert member.participant.full_name not in public.text
     assert member.participant.nik not in public.text
 
@@ -108,4 +108,4 @@ def test_the_members_own_record_lists_the_claim(client, branch_staff, member):
     client.force_login(branch_staff)
     response = client.get(member.get_absolute_url())
     assert 'data-testid="claims"' in response.text
-    assert "Rp48.000.000" in response.text
+    assert "Rp48,000,000" in response.text

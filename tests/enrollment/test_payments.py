@@ -122,7 +122,7 @@ def test_an_amount_other_than_the_premium_due_is_a_warning_and_a_partial_month_i
     unpaid: paid until stays at the last month paid in full."""
     content = payments_csv([row(member, "01/2026"), row(member, "02/2026", amount="Rp10.000")])
     out, _ = run(tmp_path, content)
-    assert "Row 3 (warning): Rp10.000 paid for 2026-02; the premium due is Rp16.800." in out
+    assert "Row 3 (warning): Rp10,000 paid for 2026-02; the premium due is Rp16,800." in out
     member.refresh_from_db()
     assert member.last_paid_month == datetime.date(2026, 1, 1)
     assert member.months_paid == 1
@@ -135,7 +135,7 @@ def test_a_correction_file_changes_the_amount_and_a_refund_unpays_the_month(tmp_
         tmp_path,
         payments_csv([row(member, "02/2026", amount="16800"), row(member, "01/2026", amount="0")]),
     )
-    assert "Corrects 2026-02: Rp10.000 recorded, now Rp16.800." in out
+    assert "Corrects 2026-02: Rp10,000 recorded, now Rp16,800." in out
     assert "2 corrected" in out
     member.refresh_from_db()
     assert member.last_paid_month == datetime.date(2026, 2, 1)
