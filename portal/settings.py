@@ -238,6 +238,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 # themselves, not the account's owner, and the audit log shows real addresses.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "portal.client_ip.client_ip"
+# Wrong passwords for one account from all addresses together (portal.account_lock): past this
+# the account opens only to its password plus its second factor, or after a password reset.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 for _proxy in TRUSTED_PROXIES:
     try:

@@ -17,6 +17,11 @@ urlpatterns = [
         account_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz/", account_views.health, name="health"),
