@@ -177,6 +177,9 @@ class Layout:
     defaults: dict[str, str] = field(default_factory=dict)
     # Whether any row follows the headings: seen while inspecting, so not stored.
     has_rows: bool = True
+    # The rows this kind of import may hold (None: the registration import's): how far down
+    # the reader goes. Set by the importer, so not stored.
+    row_limit: int | None = None
 
     def as_json(self) -> dict:
         return {
@@ -484,22 +487,23 @@ def _plain_text_reader():
     return PlainTextReader
 
 
-def sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
+def sheet_rows(worksheet, row_limit: int | None = None) -> Iterator[tuple[int, tuple]]:
     """Every row of a read-only worksheet, blank ones included, numbered from 1 and bounded by
-    sheet_guard (how far down, how many columns, how long a cell)."""
+    sheet_guard (how far down, how many columns, how long a cell); `row_limit` the rows the
+    import may hold (the registration import's by default)."""
     for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        yield number, sheet_guard.bounded_row(number, cells, trim=True)
+        yield number, sheet_guard.bounded_row(number, cells, trim=True, row_limit=row_limit)
 
 
-def _xlsx_rows(worksheet) -> Iterator[SheetRow]:
-    for number, cells in sheet_rows(worksheet):
+def _xlsx_rows(worksheet, row_limit: int | None = None) -> Iterator[SheetRow]:
+    for number, cells in sheet_rows(worksheet, row_limit):
         if any(cell_text(cell) for cell in cells):
             yield SheetRow(number, cells)
 
 
-def inspect_xlsx(file: IO[bytes]) -> Layout:
+def inspect_xlsx(file: IO[bytes], *, row_limit: int | None = None) -> Layout:
     """The first sheet with a NIK column (a template may carry a sheet of instructions), else
-    the first sheet with anything in it."""
+    the first sheet with anything in it. `row_limit`: the rows the import may hold."""
     workbook = _open_xlsx(file)
     found = []
     try:
@@ -507,7 +511,7 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
             if not hasattr(worksheet, "iter_rows"):
                 continue  # a chart sheet
             worksheet.reset_dimensions()
-            rows = _xlsx_rows(worksheet)
+            rows = _xlsx_rows(worksheet, row_limit)
             try:
                 row, columns, ignored = _find_header(rows)
             except ImportRefused as refusal:
@@ -518,7 +522,8 @@ def inspect_xlsx(file: IO[bytes]) -> Layout:
                 # Filled rows, not the sheet's dimension: a template formats rows ahead (and
                 # formatting whole columns stretches it to row 1,048,576). Counted up to the
                 # row limit, past which the check refuses the file anyway.
-                estimated = sum(1 for _row in itertools.islice(rows, max_rows() + 1))
+                limit = row_limit or max_rows()
+                estimated = sum(1 for _row in itertools.islice(rows, limit + 1))
                 found.insert(0, (worksheet.title, estimated, row, columns, ignored, estimated > 0))
                 break
             has_rows = next(rows, None) is not None
@@ -639,12 +644,14 @@ def _bounded_lines(text: io.TextIOWrapper) -> Iterator[str]:
         yield line
 
 
-def _csv_rows(file: IO[bytes], encoding: str, delimiter: str) -> Iterator[SheetRow]:
+def _csv_rows(
+    file: IO[bytes], encoding: str, delimiter: str, row_limit: int | None = None
+) -> Iterator[SheetRow]:
     with _TextFile(file, encoding) as text:
         reader = csv.reader(_bounded_lines(text), delimiter=delimiter)
         try:
             for number, cells in enumerate(reader, start=1):
-                cells = sheet_guard.bounded_row(number, cells, trim=False)
+                cells = sheet_guard.bounded_row(number, cells, trim=False, row_limit=row_limit)
                 if any(cell.strip() for cell in cells):
                     yield SheetRow(number, cells)
         except csv.Error as error:
@@ -653,7 +660,7 @@ def _csv_rows(file: IO[bytes], encoding: str, delimiter: str) -> Iterator[SheetR
             raise _wrong_type() from error
 
 
-def inspect_csv(file: IO[bytes]) -> Layout:
+def inspect_csv(file: IO[bytes], *, row_limit: int | None = None) -> Layout:
     encoding = _detect_encoding(file)
     with _TextFile(file, encoding) as text:
         first_line = next((line for line in _bounded_lines(text) if line.strip()), "")
@@ -661,8 +668,12 @@ def inspect_csv(file: IO[bytes]) -> Layout:
         raise _empty()
     delimiter = _sniff_delimiter(first_line)
     try:
-        row, columns, ignored = _find_header(_csv_rows(file, encoding, delimiter))
-        rows = sum(1 for other in _csv_rows(file, encoding, delimiter) if other.number > row.number)
+        row, columns, ignored = _find_header(_csv_rows(file, encoding, delimiter, row_limit))
+        rows = sum(
+            1
+            for other in _csv_rows(file, encoding, delimiter, row_limit)
+            if other.number > row.number
+        )
     except csv.Error as error:
         raise _wrong_type() from error
     return Layout(
@@ -684,7 +695,7 @@ def read_rows(file: IO[bytes], layout: Layout, *, after: int = 0) -> Iterator[Sh
     the workbook turns out to be damaged further down."""
     after = max(after, layout.header_row)
     if layout.file_format == "csv":
-        for row in _csv_rows(file, layout.encoding, layout.delimiter):
+        for row in _csv_rows(file, layout.encoding, layout.delimiter, layout.row_limit):
             if row.number > after:
                 yield row
         return
@@ -693,7 +704,7 @@ def read_rows(file: IO[bytes], layout: Layout, *, after: int = 0) -> Iterator[Sh
         worksheet = workbook[layout.sheet]
         worksheet.reset_dimensions()
         try:
-            for row in _xlsx_rows(worksheet):
+            for row in _xlsx_rows(worksheet, layout.row_limit):
                 if row.number > after:
                     yield row
         except ImportRefused:

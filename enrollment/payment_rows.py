@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -101,10 +102,12 @@ def inspect(file, *, name: str, size: int) -> importing.Layout:
             % {"size": filesizeformat(size), "limit": filesizeformat(importing.max_bytes())},
             code="too_large",
         )
+    row_limit = settings.PAYMENT_IMPORT_MAX_ROWS
     if importing.sniff_format(file, name) == "xlsx":
-        layout = importing.inspect_xlsx(file)
+        layout = importing.inspect_xlsx(file, row_limit=row_limit)
     else:
-        layout = importing.inspect_csv(file)
+        layout = importing.inspect_csv(file, row_limit=row_limit)
+    layout.row_limit = row_limit
     layout.header_row = 0  # the heading row is found here, by this file's headings
     best: tuple[importing.SheetRow, dict] | None = None
     for row in importing.read_rows(file, layout):
@@ -136,6 +139,7 @@ def inspect(file, *, name: str, size: int) -> importing.Layout:
 
 def rows(file, layout: importing.Layout) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, values by field name) for each non-blank row below the headings."""
+    layout.row_limit = settings.PAYMENT_IMPORT_MAX_ROWS  # a layout read back from JSON lacks it
     for row in importing.read_rows(file, layout):
         yield row.number, layout.values(row.cells)
 

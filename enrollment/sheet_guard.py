@@ -60,10 +60,11 @@ def max_shared_strings_bytes() -> int:
     return settings.IMPORT_MAX_SHARED_STRINGS_MB * MB
 
 
-def max_sheet_rows() -> int:
+def max_sheet_rows(row_limit: int | None = None) -> int:
     """How far down a sheet (or a CSV file) is read, blank rows included: twice the rows an
-    import may hold, so blank rows between the data are fine and a million are not."""
-    return 2 * settings.IMPORT_MAX_ROWS + 100
+    import may hold (`row_limit`, the registration import's by default), so blank rows between
+    the data are fine and a million are not."""
+    return 2 * (row_limit or settings.IMPORT_MAX_ROWS) + 100
 
 
 def check_xlsx_archive(file: IO[bytes]) -> None:
@@ -97,17 +98,19 @@ def check_cell_text(text: str) -> None:
         raise cell_too_long()
 
 
-def bounded_row(number: int, cells: Iterable[Any], *, trim: bool) -> tuple:
+def bounded_row(
+    number: int, cells: Iterable[Any], *, trim: bool, row_limit: int | None = None
+) -> tuple:
     """A row's cells, after checking that the sheet does not go on too far, that the row has
     no more columns than allowed and no cell longer than allowed. `trim`: empty cells at the end
     do not count (an .xlsx row may carry formatted empty cells; a CSV row's separators count)."""
-    if number > max_sheet_rows():
+    if number > max_sheet_rows(row_limit):
         raise ImportRefused(
             _(
                 "The sheet goes on beyond row %(limit)s (blank rows included). Delete the empty "
                 "rows below the list, save the file and upload it again."
             )
-            % {"limit": f"{max_sheet_rows():,}".replace(",", ".")},
+            % {"limit": f"{max_sheet_rows(row_limit):,}".replace(",", ".")},
             code="too_many_sheet_rows",
         )
     cells = tuple(cells)

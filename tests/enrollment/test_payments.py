@@ -171,6 +171,19 @@ def test_a_file_over_the_row_limit_is_refused_whole(tmp_path, member, settings):
     assert not Payment.objects.exists()
 
 
+def test_a_payment_file_may_run_longer_than_a_registration_import(tmp_path, world, settings):
+    """Payments have their own row limit (a branch's month is larger than a village's list):
+    the spreadsheet reader's bound on how far down a sheet goes follows it, for CSV and XLSX."""
+    settings.IMPORT_MAX_ROWS = 10  # the reader would stop a registration file at row 120
+    members = RegistrationFactory.create_batch(150, village=world.socorejo, verified=True)
+    content = payments_csv([row(member, "01/2026") for member in members])
+    out, _ = run(tmp_path, content)
+    assert "150 new payments" in out
+    content = payments_xlsx([row(member, "02/2026") for member in members])
+    out, _ = run(tmp_path, content, name="iuran.xlsx")
+    assert "150 new payments" in out
+
+
 def test_an_empty_or_headings_only_file_is_refused(tmp_path, world):
     with pytest.raises(CommandError, match="no rows of payments"):
         run(tmp_path, payments_csv([]))
