@@ -227,6 +227,7 @@ class CampaignForm(forms.ModelForm):
             "counts",
             "categories",
             "officials_goal_percent",
+            "desa_only",
             "is_public",
         ]
         widgets = {
