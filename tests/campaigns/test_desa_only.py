@@ -78,3 +78,26 @@ def test_a_kelurahan_has_no_budget_planner_and_its_page_says_why(
     assert 'data-testid="budget-1"' not in response.text
     desa = client.get(reverse("budget_planner", args=[campaign.slug, world.tanggulrejo.code]))
     assert 'data-testid="budget-1"' in desa.text
+
+
+def test_the_campaign_form_sets_desa_only_and_adds_the_regencys_desa(
+    client, world, admin_user, gresik_villages
+):
+    """Gresik's "1 Desa 100 pekerja" set up on the campaign page: its desa, not its kelurahan."""
+    from .test_setup import campaign_post
+
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("campaign_create"),
+        campaign_post(
+            name="1 Desa 100 Pekerja",
+            kind="1desa100",
+            branch_office=world.kc_gresik.pk,
+            desa_only="on",
+            add_regency=world.gresik.pk,
+        ),
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert campaign.desa_only
+    assert counted(campaign) == (3, 300, 3)
