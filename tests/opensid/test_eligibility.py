@@ -6,11 +6,13 @@ import datetime
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from enrollment.models import AgeLimit
 from opensid import services
 
+from ..factories import UserFactory, VillageFactory
 from .exports import minimal
 
 COLUMNS = ["nama", "nik", "sex", "tempatlahir", "tanggallahir", "pekerjaan_id", "dusun", "rw",
@@ -33,7 +35,7 @@ def nik(day: datetime.date, serial: int) -> str:
     return f"352312{day.day:02d}{day:%m%y}{serial:04d}"
 
 
-def upload(world, operator):
+def upload(world, operator, village=None):
     rows = [
         ["NELAYAN MUDA", nik(born(35), 1), 1, "TUBAN", born(35), FISHERMAN, "KRAJAN", "1", "2",
          "A"],
@@ -44,8 +46,8 @@ def upload(world, operator):
     ]  # fmt: skip
     content = minimal(rows, COLUMNS)
     return services.resident_upload_create(
-        file=io.BytesIO(content), name="penduduk.xlsx", size=len(content), village=world.socorejo,
-        by=operator,
+        file=io.BytesIO(content), name="penduduk.xlsx", size=len(content),
+        village=village or world.socorejo, by=operator,
     )  # fmt: skip
 
 
@@ -83,3 +85,26 @@ def test_ticked_residents_are_checked_by_the_rule_for_the_category_chosen(world,
         upload=listed, candidates=[official], by=operator, category="", batch=batch_data
     )
     assert batch.rows.get().status == "new"
+
+
+def test_a_kelurahan_is_not_offered_dana_desa_and_its_rows_refuse_it(client, world):
+    """In a kelurahan the batch's payers leave out Dana Desa and ADD; posted anyway, each ticked
+    resident's row is refused by the registration form's rule."""
+    kelurahan = VillageFactory(code="35.23.12.1001", district=world.jenu, name="Kelurahan Uji")
+    operator = UserFactory(username="kelurahan", village=kelurahan)
+    listed = upload(world, operator, village=kelurahan)
+    client.force_login(operator)
+    page = client.get(reverse("opensid_candidates", args=[listed.pk])).text
+    assert 'value="dana_desa"' not in page and 'value="add"' not in page
+    young = listed.candidates.get(full_name="NELAYAN MUDA")
+    with translation.override("en"):  # the page's request spoke Indonesian
+        batch = services.candidates_check(
+            upload=listed,
+            candidates=[young],
+            by=operator,
+            category="",
+            batch={"declared_income": 1_000_000, "funding_source": "dana_desa", "jht": False},
+        )
+    (row,) = batch.rows.all()
+    assert row.status == "error"
+    assert "is a kelurahan: it receives no Dana Desa or ADD" in str(row.errors)
