@@ -152,6 +152,7 @@ class CampaignAdminForm(forms.ModelForm):
             "counts",
             "categories",
             "officials_goal_percent",
+            "desa_only",
         ]
 
 
@@ -179,7 +180,15 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Period"), {"fields": ["starts_on", "ends_on"]}),
         (
             _("Targets and what counts"),
-            {"fields": ["default_target", "counts", "categories", "officials_goal_percent"]},
+            {
+                "fields": [
+                    "default_target",
+                    "counts",
+                    "categories",
+                    "officials_goal_percent",
+                    "desa_only",
+                ]
+            },
         ),
         (_("Add villages"), {"fields": ["add_regency", "add_district"]}),
     ]
@@ -187,6 +196,7 @@ class CampaignAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self._add_villages(request, form)
+        services.campaign_kelurahan_removed(form.instance)
         # Dates, rules, targets or villages may have changed: count the campaign again.
         tally.campaign_recount(form.instance)
 

@@ -227,6 +227,7 @@ class CampaignForm(forms.ModelForm):
             "counts",
             "categories",
             "officials_goal_percent",
+            "desa_only",
             "is_public",
         ]
         widgets = {
@@ -304,7 +305,7 @@ class CampaignForm(forms.ModelForm):
             (_("Targets and what counts"), ["default_target", "counts", "categories",
                                              "officials_goal_percent"]),
             (_("Ranking score"), [self.WEIGHT_PREFIX + m for m in ScoreCriterion.Measure.values]),
-            (_("Villages"), ["add_regency", "add_district", "villages", "remove"]),
+            (_("Villages"), ["desa_only", "add_regency", "add_district", "villages", "remove"]),
         ]  # fmt: skip
         return [(title, [self[n] for n in group if n in self.fields]) for title, group in names]
 

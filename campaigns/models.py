@@ -295,6 +295,14 @@ class Campaign(models.Model):
     officials_goal_percent = models.PositiveSmallIntegerField(
         _("goal: share of village officials enrolled (%)"), null=True, blank=True
     )
+    desa_only = models.BooleanField(
+        _("desa only"),
+        default=False,
+        help_text=_(
+            "Kelurahan do not take part (e.g. a programme paid from Dana Desa, which kelurahan "
+            "do not receive): they are not added, and those taking part leave when saved."
+        ),
+    )
     is_public = models.BooleanField(
         _("public leaderboard"),
         default=False,

@@ -81,8 +81,21 @@ def campaign_save(
             ScoreCriterion.objects.filter(campaign=campaign, measure=measure).delete()
     if village_changes:
         campaign_villages_set(campaign, **village_changes, by=by)
+    campaign_kelurahan_removed(campaign)
     tally.campaign_recount(campaign)
     return campaign
+
+
+@transaction.atomic
+def campaign_kelurahan_removed(campaign: Campaign) -> int:
+    """A campaign of desa only (Campaign.desa_only) has no kelurahan: remove those taking part,
+    and count the campaign again when any left. Returns how many left."""
+    if not campaign.desa_only:
+        return 0
+    removed, _ = campaign.participations.filter(village__in=Village.objects.kelurahan()).delete()
+    if removed:
+        tally.campaign_recount(campaign)
+    return removed
 
 
 @transaction.atomic
@@ -99,9 +112,10 @@ def campaign_villages_set(
     """Change which villages take part in a campaign and their targets.
 
     Adds every village of `regency` and of `district`, and each of `villages` (villages already
-    taking part stay as they are). `targets` maps village codes to their own target (None: the
-    campaign's target per village); those villages are added when missing. `remove` holds codes of
-    villages, districts or regencies whose villages leave the campaign. Only villages `by` may see
+    taking part stay as they are); a campaign of desa only adds no kelurahan. `targets` maps
+    village codes to their own target (None: the campaign's target per village); those villages
+    are added when missing. `remove` holds codes of villages, districts or regencies whose
+    villages leave the campaign. Only villages `by` may see
     count: anything outside their area raises OutsideArea and nothing changes."""
     visible = Village.objects.for_user(by)
     targets = dict(targets or {})
@@ -120,7 +134,10 @@ def campaign_villages_set(
         if area is not None:
             area_rule |= Q(code__startswith=f"{area.code}.")
     existing = set(campaign.participations.values_list("village_id", flat=True))
-    to_add = set(visible.filter(area_rule).values_list("code", flat=True)) - existing
+    candidates = visible.filter(area_rule)
+    if campaign.desa_only:
+        candidates = candidates.desa()
+    to_add = set(candidates.values_list("code", flat=True)) - existing
     CampaignVillage.objects.bulk_create(
         [
             CampaignVillage(campaign=campaign, village_id=code, target_override=targets.get(code))

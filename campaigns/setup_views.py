@@ -105,7 +105,8 @@ class BudgetLine:
 @role_required(*ANY_ROLE)
 def budget_planner(request, slug, village_code):
     """The Dana Desa / ADD budget to pay a village's remaining workers' premiums for some months,
-    at the cheapest package (JKK + JKM at the lowest declared income), with and without JHT."""
+    at the cheapest package (JKK + JKM at the lowest declared income), with and without JHT. A
+    kelurahan gets none, and its page says why."""
     campaign = get_object_or_404(
         Campaign.objects.for_user(request.user).prefetch_related("criteria"), slug=slug
     )
@@ -115,6 +116,13 @@ def budget_planner(request, slug, village_code):
     row = village_row(campaign, village)
     if row is None:
         raise Http404
+    if village.is_kelurahan:
+        # No Dana Desa and no ADD reach a kelurahan: there is no village budget to plan.
+        return render(
+            request,
+            "campaigns/budget_planner_kelurahan.html",
+            {"campaign": campaign, "village": village},
+        )
     remaining = max(row.target - row.counted, 0)
     form = BudgetForm(request.GET or None, initial={"workers": remaining, "months": BUDGET_MONTHS})
     rate = ContributionRate.objects.in_force()

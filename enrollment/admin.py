@@ -8,6 +8,7 @@ from portal.admin import ReadOnlyAdmin
 from . import payments
 from .history import event_lines
 from .models import (
+    AgeLimit,
     Agent,
     CommissionRule,
     ContributionRate,
@@ -227,6 +228,14 @@ class ContributionRateAdmin(admin.ModelAdmin):
         "min_income",
         "max_income",
     ]
+
+
+@admin.register(AgeLimit)
+class AgeLimitAdmin(admin.ModelAdmin):
+    """Who may enrol by age, per scheme, from a date on: a new regulation is a new row."""
+
+    list_display = ["scheme", "effective_from", "min_age", "max_age", "source"]
+    list_filter = ["scheme"]
 
 
 @admin.register(CommissionRule)

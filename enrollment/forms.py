@@ -8,10 +8,13 @@ from collections.abc import Container
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import eligibility
 from .models import (
+    AgeLimit,
     Agent,
     ContributionRate,
     FundingSource,
@@ -51,6 +54,11 @@ class RegistrationForm(forms.Form):
         required=False,
         choices=[("", _("From the NIK"))] + Participant.Sex.choices,
     )
+    confirm_differences = forms.BooleanField(
+        label=_("The data is right although it differs from the NIK"),
+        required=False,
+        help_text=_("Tick only after checking the KTP or family card."),
+    )
     phone = forms.CharField(
         label=_("Phone / WhatsApp"),
         required=False,
@@ -85,20 +93,30 @@ class RegistrationForm(forms.Form):
         registration: Registration | None = None,
         rate: ContributionRate | None = None,
         registered_niks: Container[str] | None = None,
+        age_rules: list[eligibility.AgeRule] | None = None,
+        differences_are_warnings: bool = False,
         **kwargs,
     ):
-        """An import passes `rate` (the rates in force) and `registered_niks` (the file's NIKs
-        already in the database) looked up once per thousand rows, instead of two queries per
-        row; the unique constraint on the NIK still has the last word."""
+        """An import passes `rate` (the rates in force), `age_rules` (AgeLimit's rows) and
+        `registered_niks` (the file's NIKs already in the database) looked up once per thousand
+        rows, instead of queries per row; the unique constraint on the NIK still has the last
+        word. With `differences_are_warnings` (an import: the preview shows them before anything
+        is saved), a birth date or sex differing from the NIK's is a warning without the
+        confirmation box."""
         super().__init__(*args, **kwargs)
         self.village = village
         self.user = user
         self.registration = registration
         self.rate = rate
         self.registered_niks = registered_niks
+        self.age_rules = AgeLimit.objects.rules() if age_rules is None else age_rules
+        self.differences_are_warnings = differences_are_warnings
         self.warnings: list[str] = []
         self.premium = None
         self.nik_info = None
+        self.nik_differs = False
+        # A kelurahan receives no Dana Desa or ADD: not offered there (and refused in clean()).
+        self.fields["funding_source"].widget.choices = eligibility.payer_choices(village)
         # Dropped agents (no new member and no premium for months) cannot be chosen.
         self.fields["agent"].queryset = Agent.objects.filter(villages=village).selectable()
 
@@ -109,6 +127,7 @@ class RegistrationForm(forms.Form):
         self.data, self.is_bound = data, True
         self._errors = None
         self.warnings, self.premium, self.nik_info = [], None, None
+        self.nik_differs = False
         return self
 
     @classmethod
@@ -118,6 +137,8 @@ class RegistrationForm(forms.Form):
             **{field: getattr(participant, field) for field in [
                 "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw",
                 "occupation", "category"]},
+            # Saved data that differs from the NIK was confirmed when it was saved.
+            "confirm_differences": _differs_from_nik(participant),
             "jht": registration.jht,
             "declared_income": registration.declared_income,
             "funding_source": registration.funding_source,
@@ -182,6 +203,15 @@ class RegistrationForm(forms.Form):
         info = self.nik_info
         if info is not None and "nik" in cleaned:
             self._check_against_nik(cleaned, info)
+        if cleaned.get("birth_date") and cleaned.get("category"):
+            self._check_age(cleaned)
+        if cleaned.get("funding_source"):
+            try:
+                eligibility.check_payer(
+                    village=self.village, funding_source=cleaned["funding_source"]
+                )
+            except ValidationError as error:
+                self.add_error("funding_source", error)
         if cleaned.get("funding_source") == FundingSource.CSR and not cleaned.get(
             "funding_company"
         ):
@@ -205,19 +235,71 @@ class RegistrationForm(forms.Form):
                 self.add_error("declared_income", error)
         return cleaned
 
+    def _registration_day(self):
+        """The age counts on the day of registration: today, or the day it was registered."""
+        if self.registration is not None and self.registration.created_at:
+            return timezone.localdate(self.registration.created_at)
+        return timezone.localdate()
+
+    def _check_age(self, cleaned) -> None:
+        try:
+            eligibility.check_age(
+                birth_date=cleaned["birth_date"],
+                category=cleaned["category"],
+                on=self._registration_day(),
+                rules=self.age_rules,
+            )
+        except ValidationError as error:
+            typed = self.data.get(self.add_prefix("birth_date"))
+            self.add_error("birth_date" if typed else "nik", error)
+
     def _check_against_nik(self, cleaned, info) -> None:
+        """A birth date or sex that differs from the NIK's is kept when the operator confirms it
+        (or, in an import, shown as a warning in the preview); otherwise it is refused."""
+        differences = eligibility.nik_differences(
+            nik_birth_date=info.birth_date,
+            nik_sex=info.sex,
+            birth_date=cleaned.get("birth_date"),
+            sex=cleaned.get("sex"),
+        )
+        self.nik_differs = bool(differences)
+        accepted = self.differences_are_warnings or cleaned.get("confirm_differences")
         if cleaned.get("birth_date") is None:
             cleaned["birth_date"] = info.birth_date
-        elif cleaned["birth_date"] != info.birth_date:
+        elif differences.birth_date and accepted:
             self.warnings.append(
                 _("The birth date differs from the one in the NIK (%(date)s); it is kept as typed.")
                 % {"date": info.birth_date.strftime("%d-%m-%Y")}
             )
+        elif differences.birth_date:
+            self.add_error(
+                "birth_date",
+                ValidationError(
+                    _("The NIK says born %(date)s. Check the date, or tick “%(confirm)s”."),
+                    code="differs_from_nik",
+                    params={
+                        "date": info.birth_date.strftime("%d-%m-%Y"),
+                        "confirm": self.fields["confirm_differences"].label,
+                    },
+                ),
+            )
         if not cleaned.get("sex"):
             cleaned["sex"] = info.sex
-        elif cleaned["sex"] != info.sex:
+        elif differences.sex and accepted:
             self.warnings.append(
                 _("The sex differs from the one in the NIK; it is kept as chosen.")
+            )
+        elif differences.sex:
+            self.add_error(
+                "sex",
+                ValidationError(
+                    _("The NIK says %(sex)s. Check the sex, or tick “%(confirm)s”."),
+                    code="differs_from_nik",
+                    params={
+                        "sex": Participant.Sex(info.sex).label.lower(),
+                        "confirm": self.fields["confirm_differences"].label,
+                    },
+                ),
             )
         if not self.village.code.startswith(info.district_code + "."):
             self.warnings.append(
@@ -231,6 +313,21 @@ class RegistrationForm(forms.Form):
     @property
     def premium_display(self) -> str:
         return format_rupiah(self.premium.total) if self.premium else ""
+
+
+def _differs_from_nik(participant: Participant) -> bool:
+    try:
+        info = parse_nik(participant.nik)
+    except ValidationError:
+        return False
+    return bool(
+        eligibility.nik_differences(
+            nik_birth_date=info.birth_date,
+            nik_sex=info.sex,
+            birth_date=participant.birth_date,
+            sex=participant.sex,
+        )
+    )
 
 
 class VerifyForm(forms.Form):
@@ -273,8 +370,20 @@ class FundedPeriodForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.fields["funding_source"].widget.choices = eligibility.payer_choices(village)
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("funding_source"):
+            try:
+                eligibility.check_payer(
+                    village=self.village, funding_source=cleaned["funding_source"]
+                )
+            except ValidationError as error:
+                self.add_error("funding_source", error)
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The period must not end before it starts."))

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import (
     BooleanField,
@@ -31,7 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.models import Village
 
-from .nik import mask_nik
+from . import eligibility
+from .nik import mask_nik, validate_nik
 from .premiums import RateTable
 
 
@@ -90,6 +92,62 @@ class ContributionRate(models.Model):
         )
 
 
+class AgeLimitQuerySet(InForceQuerySet):
+    def rules(self) -> list[eligibility.AgeRule]:
+        """Every row as the eligibility rule reads them (a small table: read once per form)."""
+        return [limit.as_rule() for limit in self]
+
+
+class AgeLimit(models.Model):
+    """Who may enrol in a scheme from a date on, by age on the day of registration: a new
+    regulation is a new row. Read by enrollment.eligibility.check_age."""
+
+    class Scheme(models.TextChoices):
+        BPU = eligibility.BPU, _("Informal / self-employed (BPU)")
+        WAGE_EARNER = eligibility.WAGE_EARNER, _("Wage earners (village officials, employees)")
+
+    scheme = models.CharField(_("scheme"), max_length=3, choices=Scheme)
+    effective_from = models.DateField(_("effective from"))
+    min_age = models.PositiveSmallIntegerField(_("youngest age allowed"))
+    max_age = models.PositiveSmallIntegerField(
+        _("oldest age allowed"), null=True, blank=True, help_text=_("Empty: no maximum.")
+    )
+    source = models.TextField(
+        _("source"), help_text=_("The regulation or article the limits come from.")
+    )
+
+    objects = AgeLimitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scheme", "-effective_from"]
+        verbose_name = _("age limit")
+        verbose_name_plural = _("age limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "effective_from"], name="age_limit_once_per_scheme_and_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__gte=F("min_age")),
+                name="age_limit_range_ordered",
+                violation_error_message=_("The oldest age must not be below the youngest."),
+            ),
+        ]
+
+    def __str__(self):
+        oldest = self.max_age if self.max_age is not None else "…"
+        ages = f"{self.min_age}–{oldest}"
+        return f"{self.get_scheme_display()} {self.effective_from:%d-%m-%Y}: {ages}"
+
+    def as_rule(self) -> eligibility.AgeRule:
+        return eligibility.AgeRule(
+            scheme=self.scheme,
+            effective_from=self.effective_from,
+            min_age=self.min_age,
+            max_age=self.max_age,
+            source=self.source,
+        )
+
+
 class WorkerCategory(models.TextChoices):
     FORMAL = "pu", _("Formal wage earner (PU)")
     INFORMAL = "bpu", _("Informal / self-employed (BPU)")
@@ -125,7 +183,7 @@ class Participant(models.Model):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")
 
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    nik = models.CharField(_("NIK"), max_length=16, unique=True, validators=[validate_nik])
     full_name = models.CharField(_("full name"), max_length=150)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex)
@@ -154,6 +212,23 @@ class Participant(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.masked_nik})"
+
+    def clean(self):
+        """Who may enrol (eligibility.check_age), by the age on the day of registration: the
+        admin and full_clean() refuse what the registration form refuses."""
+        super().clean()
+        if self.birth_date is None or not self.category:
+            return
+        on = timezone.localdate(self.created_at) if self.created_at else timezone.localdate()
+        try:
+            eligibility.check_age(
+                birth_date=self.birth_date,
+                category=self.category,
+                on=on,
+                rules=AgeLimit.objects.rules(),
+            )
+        except ValidationError as error:
+            raise ValidationError({"birth_date": error}) from None
 
     @property
     def masked_nik(self) -> str:
@@ -443,6 +518,14 @@ class Registration(models.Model):
     def get_absolute_url(self):
         return reverse("registration_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if self.village_id and self.funding_source:
+            try:
+                eligibility.check_payer(village=self.village, funding_source=self.funding_source)
+            except ValidationError as error:
+                raise ValidationError({"funding_source": error}) from None
+
     @property
     def programs(self) -> list[str]:
         return ["JKK", "JKM", "JHT"] if self.jht else ["JKK", "JKM"]
@@ -550,6 +633,16 @@ class FundedPeriod(models.Model):
     def delete(self, *args, **kwargs):
         with self._registration_in_step():
             return super().delete(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.registration_id and self.funding_source:
+            try:
+                eligibility.check_payer(
+                    village=self.registration.village, funding_source=self.funding_source
+                )
+            except ValidationError as error:
+                raise ValidationError({"funding_source": error}) from None
 
     @contextmanager
     def _registration_in_step(self):

@@ -148,6 +148,15 @@ def _birth_date_and_sex(ddmmyy: str, today: datetime.date) -> tuple[datetime.dat
     )
 
 
+def validate_nik(value: str) -> None:
+    """The model field's validator: a NIK as parse_nik accepts it, stored as its 16 digits."""
+    info = parse_nik(value)
+    if info.nik != value:
+        raise ValidationError(
+            _("Store the NIK as its 16 digits, without spaces, dots or dashes."), code="format"
+        )
+
+
 def mask_nik(nik: str) -> str:
     """Hide the birth date of a NIK for display: "352312******0001"."""
     if len(nik) <= 10:

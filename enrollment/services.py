@@ -42,9 +42,10 @@ from portal.audit import audit_record
 from portal.models import AuditEvent
 from villages.models import Village
 
-from . import import_limits, importing
+from . import eligibility, import_limits, importing
 from .forms import RegistrationForm
 from .models import (
+    AgeLimit,
     ContributionRate,
     ExportRecord,
     FundedPeriod,
@@ -348,7 +349,9 @@ def funded_period_add(
     ends_on: datetime.date,
     funding_company: str = "",
 ) -> FundedPeriod:
-    """Record who pays the premiums from one date to another."""
+    """Record who pays the premiums from one date to another. Raises ValidationError when
+    the village budget is named to pay in a kelurahan (eligibility.check_payer)."""
+    eligibility.check_payer(village=registration.village, funding_source=funding_source)
     with transaction.atomic():
         period = FundedPeriod.objects.create(
             registration=registration,
@@ -590,6 +593,7 @@ class _RowChecker:
         self.batch = batch
         self.layout = layout
         self.rate = rate
+        self.age_rules = AgeLimit.objects.rules()
         self.user = batch.created_by
         self.villages: dict[str, Village] = {}
         self._forms: dict[str, RegistrationForm] = {}
@@ -643,7 +647,12 @@ class _RowChecker:
         form = self._forms.get(village.pk)
         if form is None or form.registered_niks is not registered:
             form = RegistrationForm(
-                village=village, user=self.user, rate=self.rate, registered_niks=registered
+                village=village,
+                user=self.user,
+                rate=self.rate,
+                registered_niks=registered,
+                age_rules=self.age_rules,
+                differences_are_warnings=True,
             )
             self._forms[village.pk] = form
         return form

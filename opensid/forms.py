@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enrollment import eligibility
 from enrollment.forms import RupiahField
 from enrollment.importing import village_code
 from enrollment.models import FundingSource, WorkerCategory
@@ -127,3 +128,17 @@ class BatchForm(forms.Form):
     )
     funding_source = forms.ChoiceField(label=_("Premium paid by"), choices=FundingSource.choices)
     funding_company = forms.CharField(label=_("Company (for CSR)"), required=False, max_length=150)
+
+    def __init__(self, *args, village: Village, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A kelurahan receives no Dana Desa or ADD: not offered (the rows' check refuses them).
+        self.fields["funding_source"].widget.choices = eligibility.payer_choices(village)
+
+    @staticmethod
+    def initial_for(village: Village) -> dict:
+        village_funded = not village.is_kelurahan
+        return {
+            "funding_source": FundingSource.DANA_DESA
+            if village_funded
+            else FundingSource.PARTICIPANT
+        }

@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from typing import IO
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enrollment import eligibility
 from enrollment import services as enrollment_services
-from enrollment.models import ImportBatch, Participant, Registration
+from enrollment.models import AgeLimit, ImportBatch, Participant, Registration, WorkerCategory
 from enrollment.nik import mask_nik, parse_nik
 from villages.models import Village
 
@@ -41,10 +43,13 @@ def resident_upload_create(
     export = residents.read_export(file, name=name, size=size)
     today = timezone.localdate()
     ages = working_age()
+    age_rules = AgeLimit.objects.rules()
     left_out: dict[str, int] = defaultdict(int)
     shown: list[tuple[residents.Resident, str, str]] = []
     for resident in export.residents:
         standing, reason = residents.standing(resident, today=today, ages=ages)
+        if standing == residents.Standing.OFFERED and not _may_enrol(resident, today, age_rules):
+            standing = residents.Standing.AGE
         if standing in residents.Standing.SHOWN:
             shown.append((resident, standing, reason))
         else:
@@ -71,6 +76,23 @@ def resident_upload_create(
             batch_size=1000,
         )
     return upload
+
+
+def _may_enrol(resident: residents.Resident, today: datetime.date, rules) -> bool:
+    """Who may enrol (enrollment.eligibility, the registration form's own rule), for the
+    category suggested by the resident's occupation (BPU when none): a resident the check
+    would refuse for their age is not offered. The check of the ticked rows applies the rule
+    again to the category chosen for the batch."""
+    born = resident.birth_date or _nik_birth_date(resident)
+    if born is None:
+        return True
+    occupation = resident.occupation
+    category = (occupation.category if occupation else None) or WorkerCategory.INFORMAL
+    try:
+        eligibility.check_age(birth_date=born, category=category, on=today, rules=rules)
+    except ValidationError:
+        return False
+    return True
 
 
 def _candidate(upload, resident: residents.Resident, standing, reason, duplicates):

@@ -164,7 +164,7 @@ def _summary(upload: ResidentUpload) -> dict[str, int]:
 def resident_candidates(request, pk):
     upload = scoped_upload(request, pk)
     filters = CandidateFilterForm(request.GET or None, candidates=upload.candidates.all())
-    batch_form = BatchForm(initial={"funding_source": FundingSource.DANA_DESA})
+    batch_form = BatchForm(initial=BatchForm.initial_for(upload.village), village=upload.village)
     return _candidates_page(request, upload, filters, batch_form)
 
 
@@ -176,7 +176,7 @@ def resident_register(request, pk):
     with errors or possible duplicates is shown first; otherwise it is saved at once."""
     upload = scoped_upload(request, pk)
     filters = CandidateFilterForm(request.POST, candidates=upload.candidates.all())
-    batch_form = BatchForm(request.POST)
+    batch_form = BatchForm(request.POST, village=upload.village)
     if not batch_form.is_valid():
         return _candidates_page(request, upload, filters, batch_form)
     if request.POST.get("all_shown") == "1":

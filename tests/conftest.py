@@ -81,10 +81,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def seeded_rates(db):
-    """The rates and commission rule the data migration seeds; transactional tests (browser,
-    threads) flush the tables, so they are put back the way the migration does."""
+    """The rates, commission rule and age limits the data migrations seed; transactional tests
+    (browser, threads) flush the tables, so they are put back the way the migrations do."""
     seed = importlib.import_module("enrollment.migrations.0002_seed_rates_and_commission_rule")
     seed.seed(django_apps, None)
+    ages = importlib.import_module("enrollment.migrations.0013_age_limits")
+    ages.seed_age_limits(django_apps, None)
 
 
 @pytest.fixture

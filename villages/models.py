@@ -78,6 +78,10 @@ class District(models.Model):
         return self.name
 
 
+# The last code part of a kelurahan starts with 1 ("35.25.10.1001"); of a desa with 2 or 3.
+KELURAHAN_CODE = r"\.1[0-9]*$"
+
+
 class VillageQuerySet(models.QuerySet):
     def for_user(self, user) -> VillageQuerySet:
         """The villages whose data `user` may see: all for admins, the coverage area of a branch
@@ -107,6 +111,14 @@ class VillageQuerySet(models.QuerySet):
 
     def with_names(self) -> VillageQuerySet:
         return self.select_related("district__regency__province")
+
+    def kelurahan(self) -> VillageQuerySet:
+        """Kelurahan (last code part starting with 1): no Dana Desa, no ADD."""
+        return self.filter(code__regex=KELURAHAN_CODE)
+
+    def desa(self) -> VillageQuerySet:
+        """Desa, desa adat included (last code part starting with 2 or 3)."""
+        return self.exclude(code__regex=KELURAHAN_CODE)
 
 
 class Village(models.Model):

@@ -79,12 +79,17 @@ def test_a_nik_from_another_district_is_allowed_with_a_notice(client, operator, 
     assert Registration.objects.get().participant.nik_region_differs
 
 
-def test_a_birth_date_that_differs_from_the_nik_is_kept_with_a_warning(client, operator, world):
-    """A corrected birth date is a warning, not a refusal (the NIK keeps the old one)."""
+def test_a_birth_date_that_differs_from_the_nik_is_kept_once_confirmed(client, operator, world):
+    """A corrected birth date is refused until the operator confirms it (issue 18: the NIK
+    keeps the old one); confirmed, it is kept as typed with a warning."""
     client.force_login(operator)
     post = form_post(
         world.socorejo, nik=nik_for(world.socorejo, birth="080190"), birth_date="1990-01-09"
     )
+    response = client.post(reverse("registration_create"), {**post, "check": "1"})
+    assert "Menurut NIK, lahir 08-01-1990" in response.text
+    assert response.context["premium_total"] is None
+    post["confirm_differences"] = "on"
     response = client.post(reverse("registration_create"), {**post, "check": "1"})
     assert "berbeda dengan tanggal lahir di NIK (08-01-1990)" in response.text
     client.post(
