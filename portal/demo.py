@@ -9,7 +9,7 @@ import datetime
 from django.db import transaction
 
 from campaigns import tally
-from campaigns.demo import demo_campaigns
+from campaigns.demo import demo_campaigns, demo_village_facts
 from campaigns.models import Agreement, Signatory
 from enrollment.demo import demo_registrations
 from enrollment.payment_demo import demo_claims, demo_payments
@@ -275,10 +275,11 @@ def demo_load(*, log=print) -> None:
         offices = demo_offices()
         agreements = demo_agreements(offices)
         users = demo_users(offices)
+        demo_village_facts()  # officials per village, before any official is registered
         demo_registrations(users={user.username: user for user in users}, log=log)
         demo_campaigns(log=log)
-        demo_payments(log=log)
         demo_claims(log=log)
+        demo_payments(log=log)
         tally.reconcile()  # the demo's registrations are written in bulk
     log(
         f"Demo data: {len(offices)} offices, {len(agreements)} agreements, "
