@@ -168,9 +168,7 @@ def test_payments_only_by_members_from_the_day_they_registered(demo):
 def test_a_member_whose_heirs_were_paid_pays_nothing_after_the_death(demo):
     claim = Claim.objects.get(recipient=Claim.Recipient.HEIRS)
     assert claim.registration.payments.exists()
-    assert not claim.registration.payments.filter(
-        month__gte=claim.paid_on.replace(day=1)
-    ).exists()
+    assert not claim.registration.payments.filter(month__gte=claim.paid_on.replace(day=1)).exists()
 
 
 # The seeds' stories --------------------------------------------------------------------------
@@ -215,9 +213,11 @@ def test_gresik_targets_7863_in_330_desa_of_18_districts(demo):
     assert gresik.target_total == 7863
     assert villages.values("district").distinct().count() == 18
     assert villages.count() == 330
-    assert not Registration.objects.filter(
-        village__district__regency_id="35.25"
-    ).exclude(funding_source=FundingSource.DANA_DESA).exists()
+    assert (
+        not Registration.objects.filter(village__district__regency_id="35.25")
+        .exclude(funding_source=FundingSource.DANA_DESA)
+        .exists()
+    )
 
 
 def test_the_demo_says_what_is_illustrative(demo):
