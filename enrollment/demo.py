@@ -222,13 +222,13 @@ SOCOREJO_WORK = [
     (WorkerCategory.VULNERABLE, "Buruh harian lepas", FundingSource.CSR, 25),
     (WorkerCategory.INFORMAL, "Pedagang", FundingSource.BANK_SAMPAH, 10),
     (WorkerCategory.INFORMAL, "Wiraswasta", FundingSource.PARTICIPANT, 9),
-    (WorkerCategory.RT_RW_HEAD, "Ketua RT", FundingSource.DANA_DESA, 4),
-    (WorkerCategory.CONTRACT, "Tenaga honorer", FundingSource.PARTICIPANT, 2),
 ]
 # Socorejo's story in numbers (seeds: the MoU of 1 Aug 2019; bloktuban.com, 13 Dec 2019).
 SOCOREJO_AT_MOU = 900
 SOCOREJO_TARGET = 3000
 SOCOREJO_OFFICIALS = 15
+# Its RT and RW heads (Dana Desa pays): a village has a few dozen, never hundreds (illustrative).
+SOCOREJO_RT_RW_HEADS = 24
 
 
 def _weekly_days(rng, start: datetime.date, end: datetime.date, count: int, ramp: float = 1.5):
@@ -275,12 +275,26 @@ def _socorejo_member(rng, village, day) -> Plan:
 
 def socorejo_plans(rng, village) -> list[Plan]:
     """900 members when the MoU was signed (1 Aug 2019), enrolled since February, its 15
-    officials first; then the nightly socialisation brings the rest of the 3,000 by the end of
-    November, before the national award of 12 December 2019. Three more were rejected."""
+    officials and 24 RT/RW heads first; then the nightly socialisation brings the rest of the
+    3,000 by the end of November, before the national award of 12 December 2019. Three more
+    were rejected."""
     plans = officials_plans(
         rng, village, datetime.date(2019, 2, 4), datetime.date(2019, 3, 29), SOCOREJO_OFFICIALS
     )
-    before_mou = SOCOREJO_AT_MOU - SOCOREJO_OFFICIALS
+    for day in _weekly_days(
+        rng, datetime.date(2019, 2, 4), datetime.date(2019, 4, 30), SOCOREJO_RT_RW_HEADS
+    ):
+        plans.append(
+            Plan(
+                village=village,
+                category=WorkerCategory.RT_RW_HEAD,
+                occupation="Ketua RT/RW",
+                funding_source=FundingSource.DANA_DESA,
+                registered_on=day,
+                status=Status.ACTIVE,
+            )
+        )
+    before_mou = SOCOREJO_AT_MOU - len(plans)
     for day in _weekly_days(rng, datetime.date(2019, 2, 4), datetime.date(2019, 7, 31), before_mou):
         plans.append(_socorejo_member(rng, village, day))
     after_mou = SOCOREJO_TARGET - SOCOREJO_AT_MOU
@@ -510,7 +524,7 @@ def demo_registrations(*, users: dict, log=print) -> None:
                         datetime.date(2026, 12, 31),
                     ),
                     [120, 64, 35, 28, 52, 18, 40, 22],
-                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE, WorkerCategory.RT_RW_HEAD],
+                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE],
                     FundingSource.PARTICIPANT,
                 ),
                 people=people,
