@@ -32,8 +32,9 @@ def demo_payments(*, log=print) -> None:
     last_due = latest_month_due(today)
     payments = []
     # Only members (verified or active) pay, from the month they registered, never before the
-    # day they registered; a member whose heirs received a death claim paid until the month
-    # before it, never after.
+    # day they registered, none after their last funded period (village-funded months, then
+    # their own if they continue); a member whose heirs received a death claim paid until the
+    # month before it, never after.
     members = Registration.objects.verified().order_by("pk")
     died = dict(
         Claim.objects.filter(recipient=Claim.Recipient.HEIRS).values_list(
@@ -41,11 +42,13 @@ def demo_payments(*, log=print) -> None:
         )
     )
     rates = cached_rates()
-    fields = ("pk", "created_at", "declared_income", "jht", "monthly_premium")
+    fields = ("pk", "created_at", "declared_income", "jht", "monthly_premium", "paid_until")
     for registration in members.only(*fields):
         registered_on = timezone.localtime(registration.created_at).date()
         first = month_start(registered_on)
         last = min(last_due, add_months(first, OLD_MEMBERS_MONTHS - 1))
+        if registration.paid_until:  # funded periods: paid while one covers the month
+            last = min(last, month_start(registration.paid_until))
         roll = rng.random()
         if registration.pk in died:
             last = min(last, add_months(month_start(died[registration.pk]), -1))

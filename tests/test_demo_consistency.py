@@ -149,8 +149,8 @@ def test_registrations_begin_no_earlier_than_their_agent_or_agreement(demo):
 
 def test_payments_only_by_members_from_the_day_they_registered(demo):
     """No payment for a registration waiting, rejected or withdrawn; none for a month before
-    the member registered, none paid before the day they registered or after today; and some
-    members lapsed."""
+    the member registered, none paid before the day they registered or after today, none for a
+    month after the member's last funded period; and some members lapsed."""
     payments = Payment.objects.all()
     assert payments.count() > 10_000
     assert not payments.exclude(registration__status__in=[Status.VERIFIED, Status.ACTIVE]).exists()
@@ -161,6 +161,9 @@ def test_payments_only_by_members_from_the_day_they_registered(demo):
     registered_on = TruncDate("registration__created_at", tzinfo=timezone.get_current_timezone())
     assert not payments.filter(paid_on__lt=registered_on).exists()
     assert not payments.filter(paid_on__gt=timezone.localdate()).exists()
+    funded = payments.exclude(registration__paid_until=None)
+    assert funded.exists()
+    assert not funded.filter(month__gt=F("registration__paid_until")).exists()
     members = Registration.objects.all()
     assert members.in_payment_state(PaymentState.LAPSED).exists()
 
