@@ -78,7 +78,7 @@ CAMPAIGNS = [
         "100 pekerja rentan dan Ketua RT/RW per desa (atau lebih), JKK dan JKM dibayar dari "
         "Dana Desa atau ADD (Perbup 20/2022); target 2023: 7.863 peserta di 330 desa, 18 "
         "kecamatan (kelurahan tidak ikut: tanpa Dana Desa). Pembagian target per desa (23 atau "
-        "24) ilustratif." + ILLUSTRATIVE,
+        "24) ilustratif; demo ini memuat pendaftaran contoh di sebagian desa saja." + ILLUSTRATIVE,
         "villages": {"desa:35.25": None},
         "criteria": {"target": 3, "continuing": 1},
     },
