@@ -1,5 +1,12 @@
-"""Registrations that retell the seeds: Socorejo's 900 members by the MoU of 1 August 2019,
-Karanglewas' village officials and its Perisai agents, Gresik's "1 Desa 100 pekerja" start.
+"""Registrations that retell the seeds: Socorejo's 900 members by the MoU of 1 August 2019 and
+its 3,000 by the end of November (national first place, 12 December 2019), Karanglo's 2018,
+Karanglewas' village officials and its Perisai agents, Gresik's "1 Desa 100 pekerja" in desa.
+
+The people, their names and the agents are illustrative. What holds for every row (and
+tests/test_demo_consistency.py checks): adults of 18 to 55 when registered, NIKs whose first six
+digits are the village's district and whose digits 7-12 are the birth date (day + 40 for women),
+no more officials enrolled than the village has, no Dana Desa or ADD in a kelurahan, and only
+registrations of the last days still waiting for verification.
 
 Generated in bulk with a fixed random seed; each village's block is skipped when the village
 already has registrations, so running it again changes nothing."""
@@ -30,6 +37,10 @@ from .premiums import compute_premium
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 Status = Registration.Status
+# Ages of the demo's people when they register, in days: 19 to 54 years, inside 18-55.
+ADULT_DAYS = (19 * 366, 54 * 365)
+# Registrations of the last days still wait for verification; older ones were decided.
+WAITING_DAYS = 10
 
 
 @dataclass
@@ -62,9 +73,12 @@ class DemoPeople:
         self.taken_kpj = set(Registration.objects.exclude(kpj=None).values_list("kpj", flat=True))
         self.kpj = 0
 
-    def person(self, village: Village) -> dict:
+    def person(self, village: Village, registered_on: datetime.date) -> dict:
+        """Someone of the village aged 19 to 54 on the day they register."""
         sex = self.random.choice("MF")
-        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=self.random.randrange(16000))
+        birth = registered_on - datetime.timedelta(
+            days=self.random.randrange(ADULT_DAYS[0], ADULT_DAYS[1])
+        )
         district = village.district_id.replace(".", "")
         day = birth.day + (40 if sex == "F" else 0)
         prefix = f"{district}{day:02d}{birth:%m%y}"
@@ -111,7 +125,7 @@ def registrations_create_demo(
                 village=plan.village,
                 category=plan.category,
                 occupation=plan.occupation,
-                **people.person(plan.village),
+                **people.person(plan.village, plan.registered_on),
             )
         )
     Participant.objects.bulk_create(participants)
@@ -207,10 +221,13 @@ SOCOREJO_WORK = [
     (WorkerCategory.VULNERABLE, "Buruh harian lepas", FundingSource.CSR, 25),
     (WorkerCategory.INFORMAL, "Pedagang", FundingSource.BANK_SAMPAH, 10),
     (WorkerCategory.INFORMAL, "Wiraswasta", FundingSource.PARTICIPANT, 9),
-    (WorkerCategory.RT_RW_HEAD, "Ketua RT", FundingSource.DANA_DESA, 4),
-    (WorkerCategory.VILLAGE_OFFICIAL, "Perangkat desa", FundingSource.ADD, 2),
-    (WorkerCategory.CONTRACT, "Tenaga honorer", FundingSource.PARTICIPANT, 2),
 ]
+# Socorejo's story in numbers (seeds: the MoU of 1 Aug 2019; bloktuban.com, 13 Dec 2019).
+SOCOREJO_AT_MOU = 900
+SOCOREJO_TARGET = 3000
+SOCOREJO_OFFICIALS = 15
+# Its RT and RW heads (Dana Desa pays): a village has a few dozen, never hundreds (illustrative).
+SOCOREJO_RT_RW_HEADS = 24
 
 
 def _weekly_days(rng, start: datetime.date, end: datetime.date, count: int, ramp: float = 1.5):
@@ -222,39 +239,70 @@ def _weekly_days(rng, start: datetime.date, end: datetime.date, count: int, ramp
     )
 
 
-def socorejo_plans(rng, village) -> list[Plan]:
-    """About 900 members when the MoU was signed (1 Aug 2019), enrolled since February, then the
-    nightly socialisation goes on; a few wait for verification and one was rejected."""
+def officials_plans(rng, village, start, end, count, *, status=Status.ACTIVE) -> list[Plan]:
+    """The village's officials (perangkat desa), paid by the village budget (ADD): never more
+    than the village has."""
+    assert village.official_count is None or count <= village.official_count, village
+    return [
+        Plan(
+            village=village,
+            category=WorkerCategory.VILLAGE_OFFICIAL,
+            occupation="Perangkat desa",
+            funding_source=FundingSource.ADD,
+            registered_on=day,
+            status=status,
+            income=2_000_000,
+        )
+        for day in _weekly_days(rng, start, end, count)
+    ]
+
+
+def _socorejo_member(rng, village, day) -> Plan:
     weights = [w for *_, w in SOCOREJO_WORK]
-    plans = []
-    for day in _weekly_days(rng, datetime.date(2019, 2, 4), datetime.date(2019, 7, 31), 900):
-        category, occupation, source, _ = rng.choices(SOCOREJO_WORK, weights)[0]
+    category, occupation, source, _ = rng.choices(SOCOREJO_WORK, weights)[0]
+    return Plan(
+        village=village,
+        category=category,
+        occupation=occupation,
+        funding_source=source,
+        funding_company="CSR perusahaan ring satu Jenu" if source == FundingSource.CSR else "",
+        registered_on=day,
+        status=Status.VERIFIED if rng.random() < 0.6 else Status.ACTIVE,
+        jht=rng.random() < 0.1,
+    )
+
+
+def socorejo_plans(rng, village) -> list[Plan]:
+    """900 members when the MoU was signed (1 Aug 2019), enrolled since February, its 15
+    officials and 24 RT/RW heads first; then the nightly socialisation brings the rest of the
+    3,000 by the end of November, before the national award of 12 December 2019. Three more
+    were rejected."""
+    plans = officials_plans(
+        rng, village, datetime.date(2019, 2, 4), datetime.date(2019, 3, 29), SOCOREJO_OFFICIALS
+    )
+    for day in _weekly_days(
+        rng, datetime.date(2019, 2, 4), datetime.date(2019, 4, 30), SOCOREJO_RT_RW_HEADS
+    ):
         plans.append(
             Plan(
                 village=village,
-                category=category,
-                occupation=occupation,
-                funding_source=source,
-                funding_company="CSR perusahaan ring satu Jenu"
-                if source == FundingSource.CSR
-                else "",
+                category=WorkerCategory.RT_RW_HEAD,
+                occupation="Ketua RT/RW",
+                funding_source=FundingSource.DANA_DESA,
                 registered_on=day,
-                status=Status.VERIFIED if rng.random() < 0.6 else Status.ACTIVE,
-                jht=rng.random() < 0.1,
+                status=Status.ACTIVE,
             )
         )
-    for day in _weekly_days(rng, datetime.date(2019, 8, 2), datetime.date(2019, 8, 20), 14):
-        plans.append(
-            Plan(
-                village=village,
-                category=WorkerCategory.INFORMAL,
-                occupation="Nelayan",
-                funding_source=FundingSource.JIMPITAN,
-                registered_on=day,
-                status=Status.SUBMITTED,
-            )
-        )
-    plans[-1].status = Status.REJECTED
+    before_mou = SOCOREJO_AT_MOU - len(plans)
+    for day in _weekly_days(rng, datetime.date(2019, 2, 4), datetime.date(2019, 7, 31), before_mou):
+        plans.append(_socorejo_member(rng, village, day))
+    after_mou = SOCOREJO_TARGET - SOCOREJO_AT_MOU
+    for day in _weekly_days(rng, datetime.date(2019, 8, 2), datetime.date(2019, 11, 30), after_mou):
+        plans.append(_socorejo_member(rng, village, day))
+    for day in (datetime.date(2019, 8, 14), datetime.date(2019, 9, 25), datetime.date(2019, 11, 6)):
+        rejected = _socorejo_member(rng, village, day)
+        rejected.status = Status.REJECTED
+        plans.append(rejected)
     return plans
 
 
@@ -262,18 +310,9 @@ def karanglewas_plans(rng, village, agents) -> list[Plan]:
     """All 14 village officials enrolled before the declaration of 11 Sep 2019 (village budget);
     then the Perisai agents recruit informal workers, some village-funded for six months, a few
     of whom run out within the coming weeks."""
-    plans = [
-        Plan(
-            village=village,
-            category=WorkerCategory.VILLAGE_OFFICIAL,
-            occupation="Perangkat desa",
-            funding_source=FundingSource.ADD,
-            registered_on=day,
-            status=Status.ACTIVE,
-            income=2_000_000,
-        )
-        for day in _weekly_days(rng, datetime.date(2019, 7, 1), datetime.date(2019, 9, 6), 14)
-    ]
+    plans = officials_plans(
+        rng, village, datetime.date(2019, 7, 1), datetime.date(2019, 9, 6), village.official_count
+    )
     for day in _weekly_days(rng, datetime.date(2019, 9, 12), datetime.date(2020, 3, 31), 60, 0.8):
         plans.append(
             Plan(
@@ -309,12 +348,13 @@ def karanglewas_plans(rng, village, agents) -> list[Plan]:
 
 
 def gresik_plans(rng, villages) -> list[Plan]:
-    """ "1 Desa 100 pekerja" (2023): vulnerable workers and RT/RW heads, JKK + JKM from Dana Desa
-    for six months; about a third then continue on their own. Villages move at their own pace:
-    a few pass 100, most are on the way."""
+    """ "1 Desa 100 pekerja" (2023), in desa only (a kelurahan has no Dana Desa): vulnerable
+    workers and RT/RW heads, JKK + JKM from Dana Desa for six months; about a third then
+    continue on their own. Villages move at their own pace toward their share of the 7,863 (23
+    or 24 each): some pass it, most are on the way."""
     plans = []
     for village in villages:
-        count = rng.choice([12, 25, 40, 60, 75, 90, 104, 118])
+        count = rng.choice([6, 12, 18, 22, 24, 26, 30])
         for day in _weekly_days(rng, datetime.date(2023, 2, 1), datetime.date(2023, 11, 30), count):
             starts_on = day.replace(day=1)
             plans.append(
@@ -326,9 +366,7 @@ def gresik_plans(rng, villages) -> list[Plan]:
                     occupation=rng.choice(["Buruh harian lepas", "Nelayan", "Petani", "Pedagang"]),
                     funding_source=FundingSource.DANA_DESA,
                     registered_on=day,
-                    status=rng.choices(
-                        [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE], [1, 3, 6]
-                    )[0],
+                    status=rng.choices([Status.VERIFIED, Status.ACTIVE], [4, 6])[0],
                     funded=(
                         FundingSource.DANA_DESA,
                         starts_on,
@@ -340,10 +378,13 @@ def gresik_plans(rng, villages) -> list[Plan]:
 
 
 def steady_plans(rng, villages, start, end, counts, categories, funding_source) -> list[Plan]:
-    """Registrations spread over a period, mostly verified, for ranking and trend demos."""
+    """Registrations spread over a period, for ranking and trend demos: those of the last days
+    wait for verification, the older ones were verified (and some activated) within days."""
     plans = []
+    waiting_since = datetime.date.today() - datetime.timedelta(days=WAITING_DAYS)
     for village, count in zip(villages, counts, strict=True):
         for day in _weekly_days(rng, start, end, count, 1.2):
+            decided = rng.choices([Status.VERIFIED, Status.ACTIVE], [4, 5])[0]
             plans.append(
                 Plan(
                     village=village,
@@ -351,9 +392,7 @@ def steady_plans(rng, villages, start, end, counts, categories, funding_source) 
                     funding_source=funding_source,
                     occupation=rng.choice(["Petani", "Nelayan", "Pedagang", "Buruh harian lepas"]),
                     registered_on=day,
-                    status=rng.choices(
-                        [Status.SUBMITTED, Status.VERIFIED, Status.ACTIVE], [1, 4, 5]
-                    )[0],
+                    status=Status.SUBMITTED if day > waiting_since else decided,
                 )
             )
     return plans
@@ -364,7 +403,7 @@ def demo_registrations(*, users: dict, log=print) -> None:
     rng = people.random
     socorejo = Village.objects.get(code="35.23.12.2002")
     karanglewas = Village.objects.get(code="33.02.03.2003")
-    gresik = list(Village.objects.filter(district__regency_id="35.25").order_by("code")[::9])
+    gresik = list(Village.objects.desa().filter(district__regency_id="35.25").order_by("code")[::6])
     jenu = list(Village.objects.filter(district_id="35.23.12").exclude(pk=socorejo.pk)[:5])
     karanglo = Village.objects.get(code="35.23.08.2016")
     kerek = Village.objects.filter(district_id="35.23.08").exclude(pk=karanglo.pk)[:3]
@@ -426,18 +465,23 @@ def demo_registrations(*, users: dict, log=print) -> None:
             )
             log(f"Gresik: {count} registrations in {len(gresik)} villages.")
         if not karanglo.registrations.exists():
+            # All its officials first (the 2018 goal), then 408 workers: 420 by the ranking.
+            officials = officials_plans(
+                rng,
+                karanglo,
+                datetime.date(2018, 2, 1),
+                datetime.date(2018, 3, 30),
+                karanglo.official_count,
+            )
             count = registrations_create_demo(
-                steady_plans(
+                officials
+                + steady_plans(
                     rng,
                     [karanglo],
                     datetime.date(2018, 2, 1),
                     datetime.date(2018, 11, 30),
-                    [420],
-                    [
-                        WorkerCategory.INFORMAL,
-                        WorkerCategory.VULNERABLE,
-                        WorkerCategory.VILLAGE_OFFICIAL,
-                    ],
+                    [420 - len(officials)],
+                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE],
                     FundingSource.PARTICIPANT,
                 ),
                 people=people,
@@ -469,9 +513,13 @@ def demo_registrations(*, users: dict, log=print) -> None:
                     rng,
                     tuban_2026,
                     datetime.date(2026, 8, 3),
-                    datetime.date.today(),
+                    # Up to yesterday (nothing registered later today), within the campaign.
+                    min(
+                        datetime.date.today() - datetime.timedelta(days=1),
+                        datetime.date(2026, 12, 31),
+                    ),
                     [120, 64, 35, 28, 52, 18, 40, 22],
-                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE, WorkerCategory.RT_RW_HEAD],
+                    [WorkerCategory.INFORMAL, WorkerCategory.VULNERABLE],
                     FundingSource.PARTICIPANT,
                 ),
                 people=people,

@@ -1,7 +1,8 @@
 """The demo's payments and benefits: members who pay month after month, some who stop (lapses),
 a few partial payments; and Tuban's JKK death claim handed to a member's heirs at the FGD of
 17 December 2018. Amounts and who stops are illustrative; the claim's date and event are the
-seed's (domain.md). Called by portal.demo.demo_load after the campaigns and their events."""
+seed's (domain.md). Called by portal.demo.demo_load after the campaigns and their events, the
+claim before the payments (its member pays no month after the death)."""
 
 from __future__ import annotations
 
@@ -30,14 +31,28 @@ def demo_payments(*, log=print) -> None:
     today = timezone.localdate()
     last_due = latest_month_due(today)
     payments = []
+    # Only members (verified or active) pay, from the month they registered, never before the
+    # day they registered, none after their last funded period (village-funded months, then
+    # their own if they continue); a member whose heirs received a death claim paid until the
+    # month before it, never after.
     members = Registration.objects.verified().order_by("pk")
+    died = dict(
+        Claim.objects.filter(recipient=Claim.Recipient.HEIRS).values_list(
+            "registration_id", "paid_on"
+        )
+    )
     rates = cached_rates()
-    fields = ("pk", "created_at", "declared_income", "jht", "monthly_premium")
+    fields = ("pk", "created_at", "declared_income", "jht", "monthly_premium", "paid_until")
     for registration in members.only(*fields):
-        first = month_start(timezone.localtime(registration.created_at).date())
+        registered_on = timezone.localtime(registration.created_at).date()
+        first = month_start(registered_on)
         last = min(last_due, add_months(first, OLD_MEMBERS_MONTHS - 1))
+        if registration.paid_until:  # funded periods: paid while one covers the month
+            last = min(last, month_start(registration.paid_until))
         roll = rng.random()
-        if roll < 0.12:  # stops after one to three months: a lapse
+        if registration.pk in died:
+            last = min(last, add_months(month_start(died[registration.pk]), -1))
+        elif roll < 0.12:  # stops after one to three months: a lapse
             last = min(last, add_months(first, rng.randint(0, 2)))
         elif roll < 0.22:  # missed last month: in arrears
             last = min(last, add_months(last_due, -1))
@@ -45,7 +60,7 @@ def demo_payments(*, log=print) -> None:
         while month <= last:
             due = premium_due(registration, month, rates=rates)
             amount = due // 2 if rng.random() < 0.01 else due  # now and then a partial payment
-            paid_on = month + datetime.timedelta(days=rng.randint(2, 20))
+            paid_on = max(month + datetime.timedelta(days=rng.randint(2, 20)), registered_on)
             payments.append(
                 Payment(
                     registration_id=registration.pk, month=month, amount=amount,
@@ -61,14 +76,14 @@ def demo_payments(*, log=print) -> None:
 
 def demo_claims(*, log=print) -> None:
     """Tuban's JKK death claim, handed to the heirs at the FGD of 17 December 2018: a Karanglo
-    member registered that year (which member, and the amount of 48 times the declared income,
-    are illustrative)."""
+    member registered that year, months before (which member, and the amount of 48 times the
+    declared income, are illustrative)."""
     if Claim.objects.exists():
         return
     event = SocializationEvent.objects.filter(held_on=CLAIM_DAY, kind="fgd").first()
     member = (
         Registration.objects.verified()
-        .filter(village_id="35.23.08.2016", created_at__date__lt=datetime.date(2018, 11, 1))
+        .filter(village_id="35.23.08.2016", created_at__date__lt=datetime.date(2018, 10, 1))
         .order_by("created_at", "pk")
         .first()
     )

@@ -1,5 +1,6 @@
-"""Branch staff open the Desa Sadar 2019 dashboard, see Socorejo's 900 of 3,000, open the village
-table, sort it and export it to XLSX: the file's rows match the table."""
+"""Branch staff open the Desa Sadar 2019 dashboard as it stood at Socorejo's MoU (1 August 2019),
+see Socorejo's 900 of 3,000, open the village table, sort it and export it to XLSX: the file's
+rows match the table."""
 
 import datetime
 import random
@@ -18,8 +19,13 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def desa_sadar_2019(world, admin_user, branch_staff, operator):
     people = DemoPeople(seed=2019)
+    at_the_mou = [
+        plan
+        for plan in socorejo_plans(people.random, world.socorejo)
+        if plan.registered_on < datetime.date(2019, 8, 1)
+    ]
     registrations_create_demo(
-        socorejo_plans(people.random, world.socorejo),
+        at_the_mou,
         people=people,
         entered_by=operator,
         verified_by=branch_staff,
