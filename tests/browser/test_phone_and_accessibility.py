@@ -6,6 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
+from django.urls import reverse
 from playwright.sync_api import Error, expect
 
 from ..access_objects import socorejo_objects  # noqa: F401 (fixture)
@@ -87,6 +89,38 @@ def test_every_page_of_every_role_passes_axe(page, live_server, login, people, s
     urls = page_urls(socorejo, people)
     urls += ["/accounts/login/"] if role == "anonymous" else []
     urls += ["/admin/", "/admin/enrollment/registration/"] if role == "admin" else []
+    assert pages_with_violations(page, live_server.url, urls) == {}
+
+
+def admin_urls(*, views=("changelist", "add", "change")) -> list[str]:
+    """Every registered model's admin pages (read from the admin's registry, so a model
+    registered later is covered too): its list, its add form and, when the test world has one,
+    its first object's change form."""
+    urls = []
+    for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        obj = model._default_manager.order_by("pk").first()
+        for view in views:
+            if view == "change":
+                if obj is not None:
+                    urls.append(reverse(f"{info}_change", args=[obj.pk]))
+            else:
+                urls.append(reverse(f"{info}_{view}"))
+    return urls
+
+
+@pytest.mark.parametrize(
+    ("viewport", "views"),
+    [(DESKTOP, ("changelist", "add", "change")), (PHONE, ("changelist",))],
+    ids=["desktop", "phone"],
+)
+def test_every_admin_page_passes_axe(page, live_server, login, people, socorejo,
+                                     viewport, views):  # fmt: skip
+    """Every registered model's list, add form and a change form pass axe-core at a desk, and
+    the lists on a 360 px phone too."""
+    page.set_viewport_size(viewport)
+    login(people.admin.username)
+    urls = ["/admin/", *admin_urls(views=views)]
     assert pages_with_violations(page, live_server.url, urls) == {}
 
 
