@@ -124,6 +124,29 @@ def test_every_admin_page_passes_axe(page, live_server, login, people, socorejo,
     assert pages_with_violations(page, live_server.url, urls) == {}
 
 
+def test_at_360_px_the_admin_lists_hide_no_column(page, live_server, login, people, socorejo):
+    """An administrator on a phone: every model's list fits the screen, its rows read as cards
+    of "column: value" instead of a table scrolling sideways."""
+    page.set_viewport_size(PHONE)
+    login(people.admin.username)
+    too_wide = {}
+    for url in admin_urls(views=("changelist",)):
+        page.goto(live_server.url + url)
+        widths = page.evaluate(
+            """() => [document.documentElement,
+                      ...document.querySelectorAll('#changelist .results')]
+                .filter(box => box.scrollWidth > box.clientWidth + 1)
+                .map(box => box.id || box.className || 'page')"""
+        )
+        if widths:
+            too_wide[url] = widths
+    assert too_wide == {}
+    page.goto(live_server.url + "/admin/enrollment/registration/")
+    cell = page.locator("#result_list tbody td[data-label]").nth(1)
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.strip('"').endswith(": ")
+
+
 def test_the_axe_check_sees_what_it_looks_for(page):
     """A control: a picture without text and pale text are reported, so a clean run means
     something."""
