@@ -27,7 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from campaigns import tally
 from portal.translated import in_every_language, in_reader_language, with_params
@@ -158,7 +158,9 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
             [
                 [
                     header("kpj"),
-                    with_params(_lazy("No member with KPJ %(kpj)s in your area."), kpj=line.kpj),
+                    with_params(
+                        gettext_lazy("No member with KPJ %(kpj)s in your area."), kpj=line.kpj
+                    ),
                 ]
             ],
         )
@@ -166,13 +168,13 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
     if line.nik and line.nik != member.nik:
         checked.error(
             line.number,
-            [[header("nik"), _lazy("This NIK is not the one of the member with this KPJ.")]],
+            [[header("nik"), gettext_lazy("This NIK is not the one of the member with this KPJ.")]],
         )
         return
     first = seen.setdefault((line.kpj, line.month), line.number)
     if first != line.number:
         message = with_params(
-            _lazy("This KPJ and month are already on row %(row)d of this file."), row=first
+            gettext_lazy("This KPJ and month are already on row %(row)d of this file."), row=first
         )
         checked.error(line.number, [[header("month"), message]])
         return
@@ -188,7 +190,7 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
         checked.warn(
             line.number,
             with_params(
-                _lazy("Corrects %(month)s: %(before)s recorded, now %(amount)s."),
+                gettext_lazy("Corrects %(month)s: %(before)s recorded, now %(amount)s."),
                 month=payment_rows.month_text(line.month),
                 before=format_rupiah(before[0]),
                 amount=format_rupiah(line.amount),
@@ -198,7 +200,7 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
         checked.warn(
             line.number,
             with_params(
-                _lazy("%(amount)s paid for %(month)s; the premium due is %(due)s."),
+                gettext_lazy("%(amount)s paid for %(month)s; the premium due is %(due)s."),
                 amount=format_rupiah(line.amount),
                 month=payment_rows.month_text(line.month),
                 due=format_rupiah(due),
