@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.translated import with_params
+
 from . import eligibility
 from .models import (
     AgeLimit,
@@ -268,8 +270,13 @@ class RegistrationForm(forms.Form):
             cleaned["birth_date"] = info.birth_date
         elif differences.birth_date and accepted:
             self.warnings.append(
-                _("The birth date differs from the one in the NIK (%(date)s); it is kept as typed.")
-                % {"date": info.birth_date.strftime("%d-%m-%Y")}
+                with_params(
+                    _(
+                        "The birth date differs from the one in the NIK (%(date)s); it is kept "
+                        "as typed."
+                    ),
+                    date=info.birth_date.strftime("%d-%m-%Y"),
+                )
             )
         elif differences.birth_date:
             self.add_error(
@@ -303,11 +310,13 @@ class RegistrationForm(forms.Form):
             )
         if not self.village.code.startswith(info.district_code + "."):
             self.warnings.append(
-                _(
-                    "The NIK was issued in another district (%(code)s): fine for people who "
-                    "moved or work away from home."
+                with_params(
+                    _(
+                        "The NIK was issued in another district (%(code)s): fine for people who "
+                        "moved or work away from home."
+                    ),
+                    code=info.district_code,
                 )
-                % {"code": info.district_code}
             )
 
     @property

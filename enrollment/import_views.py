@@ -14,6 +14,7 @@ from portal.access import role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.spreadsheets import attachment
+from portal.translated import in_reader_language
 from villages.models import Village
 
 from . import importing, services, tasks
@@ -178,7 +179,10 @@ def registration_import_errors(request, pk):
     if not batch.error_count or not batch.file:
         raise Http404
     errors = {
-        number: "; ".join(f"{column}: {message}" if column else message for column, message in row)
+        number: "; ".join(
+            f"{column}: {in_reader_language(message)}" if column else in_reader_language(message)
+            for column, message in row
+        )
         for number, row in batch.rows.filter(status=ImportRow.Status.ERROR).values_list(
             "number", "errors"
         )

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import sheet_guard
 from .models import FundingSource, Participant, WorkerCategory
@@ -745,7 +746,7 @@ def _nik_text(value: Any) -> str:
     return cell_text(value)
 
 
-def _date_text(value: Any) -> tuple[str, str | None]:
+def _date_text(value: Any) -> tuple[str, Any]:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return (value.date() if isinstance(value, datetime.datetime) else value).isoformat(), None
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 100_000:
@@ -762,7 +763,7 @@ def _date_text(value: Any) -> tuple[str, str | None]:
             continue
     if _TWO_DIGIT_YEAR.fullmatch(text):
         # Passed on empty: the problem is reported instead of the form's vaguer message.
-        return "", _("Write the year with four digits, such as 08-01-1990.")
+        return "", gettext_lazy("Write the year with four digits, such as 08-01-1990.")
     return text, None  # the form says it is not a date
 
 
@@ -811,14 +812,14 @@ def is_example_row(values: dict[str, Any]) -> bool:
     return cell_text(values.get("full_name")).lower().startswith(EXAMPLE_MARK)
 
 
-def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     """Turn one row's cells into RegistrationForm's data, the way a browser would post it.
 
     Returns the data and the problems the form cannot see (a yes/no cell that is neither, a
     two-digit year), by field name. Anything else unrecognised is passed on as written, for the
     form to refuse with its own message.
     """
-    problems: dict[str, str] = {}
+    problems: dict[str, Any] = {}  # lazy texts: stored in every language
     data = {
         name: cell_text(values.get(name))
         for name in ("full_name", "phone", "address", "rt", "rw", "occupation", "funding_company")
@@ -835,7 +836,7 @@ def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     if jht is True or jht_text in _CHECK_MARKS or _value_key(jht_text) in _YES:
         data["jht"] = "on"
     elif _value_key(jht_text) not in _NO:
-        problems["jht"] = _("Write Ya or Tidak.")
+        problems["jht"] = gettext_lazy("Write Ya or Tidak.")
     return data, problems
 
 

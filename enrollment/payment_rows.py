@@ -17,6 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.translated import in_every_language
 
 from . import importing
 from .nik import parse_nik
@@ -147,7 +150,7 @@ def rows(file, layout: importing.Layout) -> Iterator[tuple[int, dict[str, Any]]]
 def parse_kpj(value: Any) -> str:
     text = re.sub(r"[\s.-]", "", importing.cell_text(value))
     if not _KPJ.fullmatch(text):
-        raise ValidationError(_("A KPJ number has 11 digits."), code="kpj")
+        raise ValidationError(gettext_lazy("A KPJ number has 11 digits."), code="kpj")
     return text
 
 
@@ -169,7 +172,9 @@ def parse_month(value: Any) -> datetime.date:
         return iso.replace(day=1)
     if month is None or not 1 <= month <= 12 or not 1900 <= year <= 2999:
         raise ValidationError(
-            _("The month cannot be read: write it as MM/YYYY or YYYY-MM, such as 03/2025."),
+            gettext_lazy(
+                "The month cannot be read: write it as MM/YYYY or YYYY-MM, such as 03/2025."
+            ),
             code="month",
         )
     return datetime.date(year, month, 1)
@@ -186,15 +191,17 @@ def parse_amount(value: Any) -> int:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if value < 0 or value != int(value):
             raise ValidationError(
-                _("Write the amount paid in whole Rupiah; for a refund write 0."), code="amount"
+                gettext_lazy("Write the amount paid in whole Rupiah; for a refund write 0."),
+                code="amount",
             )
         return int(value)
     text = importing.cell_text(value)
     if not text:
-        raise ValidationError(_("Enter the amount paid."), code="amount")
+        raise ValidationError(gettext_lazy("Enter the amount paid."), code="amount")
     if text.lstrip().startswith("-"):
         raise ValidationError(
-            _("Write the amount paid in whole Rupiah; for a refund write 0."), code="amount"
+            gettext_lazy("Write the amount paid in whole Rupiah; for a refund write 0."),
+            code="amount",
         )
     return parse_rupiah(text)
 
@@ -206,7 +213,7 @@ def parse_paid_on(value: Any) -> datetime.date:
     day = _iso_day(text) if text else None
     if day is None:
         raise ValidationError(
-            _("Enter the payment date as DD-MM-YYYY, such as 15-03-2025."), code="date"
+            gettext_lazy("Enter the payment date as DD-MM-YYYY, such as 15-03-2025."), code="date"
         )
     return day
 
@@ -235,7 +242,9 @@ def read_line(
         try:
             parsed[name] = parser(values.get(name))
         except ValidationError as error:
-            errors.extend([header_for(name), str(message)] for message in error.messages)
+            errors.extend(
+                [header_for(name), in_every_language(message)] for message in error.error_list
+            )
     if errors:
         return None, errors
     return PaymentLine(number=number, **parsed), []

@@ -27,8 +27,10 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import tally
+from portal.translated import in_every_language, in_reader_language, with_params
 
 from . import importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
@@ -99,17 +101,21 @@ class Checked:
     to_write: io.StringIO = field(default_factory=io.StringIO)
 
     def error(self, number: int, problems: list[list[str]]) -> None:
+        # Messages are kept in every language for the preview; the error file is written at
+        # once, for the person downloading it.
+        problems = [[column, in_every_language(message)] for column, message in problems]
         text = "; ".join(
-            f"{column}: {message}" if column else message for column, message in problems
+            f"{column}: {in_reader_language(message)}" if column else in_reader_language(message)
+            for column, message in problems
         )
         self.errors[number] = text
         if len(self.error_list) < ERRORS_KEPT:
             self.error_list.extend([number, column, message] for column, message in problems)
 
-    def warn(self, number: int, message: str) -> None:
+    def warn(self, number: int, message) -> None:
         self.warning_count += 1
         if len(self.warnings) < ERRORS_KEPT:
-            self.warnings.append([number, message])
+            self.warnings.append([number, in_every_language(message)])
 
 
 def check_file(file: IO[bytes], layout: importing.Layout, *, user=None) -> Checked:
@@ -149,18 +155,27 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
         # The same answer for a KPJ that does not exist and one outside the user's area.
         checked.error(
             line.number,
-            [[header("kpj"), _("No member with KPJ %(kpj)s in your area.") % {"kpj": line.kpj}]],
+            [
+                [
+                    header("kpj"),
+                    with_params(
+                        gettext_lazy("No member with KPJ %(kpj)s in your area."), kpj=line.kpj
+                    ),
+                ]
+            ],
         )
         return
     if line.nik and line.nik != member.nik:
         checked.error(
             line.number,
-            [[header("nik"), _("This NIK is not the one of the member with this KPJ.")]],
+            [[header("nik"), gettext_lazy("This NIK is not the one of the member with this KPJ.")]],
         )
         return
     first = seen.setdefault((line.kpj, line.month), line.number)
     if first != line.number:
-        message = _("This KPJ and month are already on row %(row)d of this file.") % {"row": first}
+        message = with_params(
+            gettext_lazy("This KPJ and month are already on row %(row)d of this file."), row=first
+        )
         checked.error(line.number, [[header("month"), message]])
         return
     due = premium_due(member, line.month, rates=rates)
@@ -174,22 +189,22 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
         checked.corrected += 1
         checked.warn(
             line.number,
-            _("Corrects %(month)s: %(before)s recorded, now %(amount)s.")
-            % {
-                "month": payment_rows.month_text(line.month),
-                "before": format_rupiah(before[0]),
-                "amount": format_rupiah(line.amount),
-            },
+            with_params(
+                gettext_lazy("Corrects %(month)s: %(before)s recorded, now %(amount)s."),
+                month=payment_rows.month_text(line.month),
+                before=format_rupiah(before[0]),
+                amount=format_rupiah(line.amount),
+            ),
         )
     if line.amount and line.amount != due:
         checked.warn(
             line.number,
-            _("%(amount)s paid for %(month)s; the premium due is %(due)s.")
-            % {
-                "amount": format_rupiah(line.amount),
-                "month": payment_rows.month_text(line.month),
-                "due": format_rupiah(due),
-            },
+            with_params(
+                gettext_lazy("%(amount)s paid for %(month)s; the premium due is %(due)s."),
+                amount=format_rupiah(line.amount),
+                month=payment_rows.month_text(line.month),
+                due=format_rupiah(due),
+            ),
         )
     writer.writerow([member.pk, line.month.isoformat(), line.amount, due, line.paid_on.isoformat()])
 

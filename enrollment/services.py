@@ -40,6 +40,7 @@ from campaigns import tally
 from portal import notifications
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.translated import in_every_language
 from villages.models import Village
 
 from . import eligibility, import_limits, importing
@@ -664,9 +665,9 @@ class _RowChecker:
         if village is not None:
             form = self._form_for(village, registered).rebind(data)
             form.is_valid()
-            for name, messages in form.errors.items():
+            for name, messages in form.errors.as_data().items():
                 header = "" if name == NON_FIELD_ERRORS else self.layout.header_for(name)
-                errors.extend([header, str(message)] for message in messages)
+                errors.extend([header, message] for message in messages)
         for name, message in problems.items():
             if form is None or name not in form.errors:
                 errors.append([self.layout.header_for(name), message])
@@ -683,7 +684,7 @@ class _RowChecker:
                 number=number,
                 status=ImportRow.Status.ERROR,
                 nik=nik or "",
-                errors=errors,
+                errors=[[header, in_every_language(message)] for header, message in errors],
             )
         cleaned = form.cleaned_data
         stored = {name: cleaned[name] for name in PARTICIPANT_FIELDS + REGISTRATION_FIELDS}
@@ -698,7 +699,7 @@ class _RowChecker:
             status=ImportRow.Status.NEW,
             nik=nik,
             data=stored,
-            warnings=[str(warning) for warning in form.warnings],
+            warnings=[in_every_language(warning) for warning in form.warnings],
         )
 
     def _fetch_villages(self, codes: set[str]) -> None:

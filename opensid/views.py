@@ -28,6 +28,7 @@ from portal.access import role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.spreadsheets import attachment
+from portal.translated import in_reader_language
 from villages.models import Village
 
 from . import demo, programme, residents, services
@@ -260,7 +261,8 @@ def resident_batch(request, pk, batch_pk):
     errors = defaultdict(list)
     for number, status, row_errors in rows:
         if status == ImportRow.Status.ERROR:
-            for column, message in row_errors:
+            for column, stored in row_errors:
+                message = in_reader_language(stored)
                 key = f"{column}: {message}" if column else message
                 errors[key].append(candidates.get(number))
     new_rows = {number for number, status, _errors in rows if status == ImportRow.Status.NEW}

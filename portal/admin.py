@@ -1,12 +1,56 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, User
 
+# Django stores the default permissions' names in English ("Can add registration"), once, when
+# migrating; the admin's permission lists show them in the reader's language instead.
+DEFAULT_PERMISSION_NAMES = {
+    "add": _("Can add %(name)s"),
+    "change": _("Can change %(name)s"),
+    "delete": _("Can delete %(name)s"),
+    "view": _("Can view %(name)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """ "Aplikasi | model | Dapat menambah model": the permission's name in the reader's
+    language (an own permission's name through gettext)."""
+    model = permission.content_type.model_class()
+    action, _sep, model_name = permission.codename.partition("_")
+    if (
+        model is not None
+        and action in DEFAULT_PERMISSION_NAMES
+        and model_name == model._meta.model_name
+    ):
+        name = DEFAULT_PERMISSION_NAMES[action] % {"name": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)
+    return f"{permission.content_type} | {name}"
+
+
+class PermissionsInReaderLanguage:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.remote_field.model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionsInReaderLanguage, BaseGroupAdmin):
+    pass
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionsInReaderLanguage, BaseUserAdmin):
     list_display = ["username", "full_name", "role", "branch_office", "village", "is_active"]
     list_filter = ["role", "is_active", "branch_office"]
     list_select_related = ["branch_office", "village"]

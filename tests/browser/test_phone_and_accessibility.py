@@ -6,6 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.contrib import admin
+from django.urls import reverse
 from playwright.sync_api import Error, expect
 
 from ..access_objects import socorejo_objects  # noqa: F401 (fixture)
@@ -88,6 +90,61 @@ def test_every_page_of_every_role_passes_axe(page, live_server, login, people, s
     urls += ["/accounts/login/"] if role == "anonymous" else []
     urls += ["/admin/", "/admin/enrollment/registration/"] if role == "admin" else []
     assert pages_with_violations(page, live_server.url, urls) == {}
+
+
+def admin_urls(*, views=("changelist", "add", "change")) -> list[str]:
+    """Every registered model's admin pages (read from the admin's registry, so a model
+    registered later is covered too): its list, its add form and, when the test world has one,
+    its first object's change form."""
+    urls = []
+    for model in sorted(admin.site._registry, key=lambda model: model._meta.label):
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        obj = model._default_manager.order_by("pk").first()
+        for view in views:
+            if view == "change":
+                if obj is not None:
+                    urls.append(reverse(f"{info}_change", args=[obj.pk]))
+            else:
+                urls.append(reverse(f"{info}_{view}"))
+    return urls
+
+
+@pytest.mark.parametrize(
+    ("viewport", "views"),
+    [(DESKTOP, ("changelist", "add", "change")), (PHONE, ("changelist",))],
+    ids=["desktop", "phone"],
+)
+def test_every_admin_page_passes_axe(page, live_server, login, people, socorejo,
+                                     viewport, views):  # fmt: skip
+    """Every registered model's list, add form and a change form pass axe-core at a desk, and
+    the lists on a 360 px phone too."""
+    page.set_viewport_size(viewport)
+    login(people.admin.username)
+    urls = ["/admin/", *admin_urls(views=views)]
+    assert pages_with_violations(page, live_server.url, urls) == {}
+
+
+def test_at_360_px_the_admin_lists_hide_no_column(page, live_server, login, people, socorejo):
+    """An administrator on a phone: every model's list fits the screen, its rows read as cards
+    of "column: value" instead of a table scrolling sideways."""
+    page.set_viewport_size(PHONE)
+    login(people.admin.username)
+    too_wide = {}
+    for url in admin_urls(views=("changelist",)):
+        page.goto(live_server.url + url)
+        widths = page.evaluate(
+            """() => [document.documentElement,
+                      ...document.querySelectorAll('#changelist .results')]
+                .filter(box => box.scrollWidth > box.clientWidth + 1)
+                .map(box => box.id || box.className || 'page')"""
+        )
+        if widths:
+            too_wide[url] = widths
+    assert too_wide == {}
+    page.goto(live_server.url + "/admin/enrollment/registration/")
+    cell = page.locator("#result_list tbody td[data-label]").nth(1)
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.strip('"').endswith(": ")
 
 
 def test_the_axe_check_sees_what_it_looks_for(page):

@@ -102,3 +102,17 @@ def test_participant_admin_refuses_a_malformed_nik(admin_client_, world):
     assert response.status_code == 200
     assert "nik" in response.context["adminform"].form.errors
     assert Participant.objects.get(pk=participant.pk).nik == participant.nik
+
+
+def test_permissions_read_in_indonesian_in_the_group_and_user_forms(
+    admin_client_, admin_user, world
+):
+    """Django stores "Can add registration" in English; the admin's permission lists say it in
+    the reader's language."""
+    for url in (
+        reverse("admin:auth_group_add"),
+        reverse("admin:portal_user_change", args=[admin_user.pk]),
+    ):
+        page = admin_client_.get(url).text
+        assert "Can add registration" not in page
+        assert "Dapat menambah pendaftaran" in page

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from enrollment import import_views, services
 from enrollment.models import ImportBatch, ImportRow, Participant, Registration, RegistrationEvent
+from portal.translated import in_reader_language
 
 from .registering import nik_for, register
 from .test_importing import csv_bytes, xlsx_bytes
@@ -77,7 +78,15 @@ def confirm(client, batch):
 
 
 def errors_of(batch) -> dict[int, list]:
-    return dict(batch.rows.filter(status="error").values_list("number", "errors"))
+    """Each error row's [column, message] pairs, the messages in the active language."""
+    return {
+        number: [[column, in_reader_language(message)] for column, message in errors]
+        for number, errors in batch.rows.filter(status="error").values_list("number", "errors")
+    }
+
+
+def warnings_of(row) -> list[str]:
+    return [in_reader_language(warning) for warning in row.warnings]
 
 
 # The happy path --------------------------------------------------------------------------------
@@ -275,7 +284,7 @@ def test_a_nik_from_another_district_is_saved_with_a_notice(client, english, ope
     batch = upload_ok(client, as_csv([resident(world.socorejo, NIK=nik_for(world.karanglo))]))
     assert batch.new_count == 1
     [row] = batch.rows.all()
-    assert row.warnings == [
+    assert warnings_of(row) == [
         "The NIK was issued in another district (35.23.08): fine for people who moved or work "
         "away from home."
     ]
@@ -652,7 +661,8 @@ def test_rows_handed_over_without_a_file_are_checked_alike_and_offer_no_error_fi
     assert (batch.status, batch.new_count, batch.error_count) == ("checked", 1, 1)
     client.force_login(operator)
     page = client.get(batch.get_absolute_url()).text
-    assert "menyimpan NIK sebagai angka" in page  # checked outside a request: in Indonesian
+    # Checked outside a request (in Indonesian), read in the reader's English.
+    assert "stored the NIK as a number" in page
     assert "error file" not in page
     assert 'data-testid="error-file"' not in page
     batch = services.registrations_import(batch=batch, by=operator)

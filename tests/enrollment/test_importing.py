@@ -252,7 +252,7 @@ def test_jht_is_read_as_ya_or_tidak(cell, checked):
 def test_a_jht_cell_that_is_neither_ya_nor_tidak_is_a_problem():
     with translation.override("en"):
         data, problems = data_for(jht="mungkin")
-    assert problems == {"jht": "Write Ya or Tidak."}
+        assert problems == {"jht": "Write Ya or Tidak."}
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ def test_dates_are_read_as_excel_dates_or_day_month_year_text(cell, iso):
 def test_a_two_digit_year_is_a_problem():
     with translation.override("en"):
         _data, problems = data_for(birth_date="08-01-90")
-    assert problems == {"birth_date": "Write the year with four digits, such as 08-01-1990."}
+        assert problems == {"birth_date": "Write the year with four digits, such as 08-01-1990."}
 
 
 def test_numbers_lose_the_spurious_decimal_and_text_its_protective_apostrophe():

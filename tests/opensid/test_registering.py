@@ -267,3 +267,23 @@ def test_an_income_out_of_range_is_refused_row_by_row(client, operator, upload):
     assert "Penghasilan" in message
     assert len(candidates) == 2
     assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "read_in", "shown", "not_shown"),
+    [
+        ("id", "en", "This field is required.", "Bidang ini tidak boleh kosong."),
+        ("en", "id", "Bidang ini tidak boleh kosong.", "This field is required."),
+    ],
+)
+def test_the_rows_with_errors_read_in_the_readers_language(
+    client, operator, upload, checked_in, read_in, shown, not_shown
+):
+    """Residents checked while reading one language show their errors in the reader's."""
+    client.force_login(operator)
+    client.cookies["django_language"] = checked_in
+    response = post(client, upload, pks(upload, "SRI RAHAYU", "PAINEM"))
+    client.cookies["django_language"] = read_in
+    page = client.get(response["Location"]).content.decode()
+    assert shown in page
+    assert not_shown not in page

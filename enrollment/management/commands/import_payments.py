@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from enrollment import importing, payments
+from portal.translated import in_reader_language
 
 
 class Command(BaseCommand):
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             )
         for number, message in checked.warnings:
             self.stdout.write(
-                _("Row %(row)d (warning): %(message)s") % {"row": number, "message": message}
+                _("Row %(row)d (warning): %(message)s")
+                % {"row": number, "message": in_reader_language(message)}
             )
         self.stdout.write(
             _(

@@ -1,0 +1,100 @@
+"""Import messages follow the reader's language: an import checked by someone reading
+Indonesian shows its errors and warnings in English to someone reading English, on the preview
+and in the error file, and the other way round (portal/translated.py)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from enrollment.models import ImportBatch, ImportRow, PaymentUpload
+
+from .factories import RegistrationFactory
+from .payments_files import payments_csv, row
+from .registering import nik_for
+from .test_import_views import as_csv, resident, upload_ok
+
+JHT_EN = "Write Ya or Tidak."
+JHT_ID = "Tulis Ya atau Tidak."
+DISTRICT_EN = "The NIK was issued in another district (35.23.08)"
+DISTRICT_ID = "NIK ini diterbitkan di kecamatan lain (35.23.08)"
+
+
+def read_in(client, language: str):
+    client.cookies["django_language"] = language
+    return client
+
+
+def checked_import(client, operator, world, language: str) -> ImportBatch:
+    """Socorejo's operator imports a row with an error and one with a warning."""
+    client.force_login(operator)
+    read_in(client, language)
+    rows = [
+        resident(world.socorejo, JHT="mungkin"),
+        resident(world.socorejo, NIK=nik_for(world.karanglo)),
+    ]
+    return upload_ok(client, as_csv(rows))
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "read_in_language", "shown", "not_shown"),
+    [
+        ("id", "en", [JHT_EN, DISTRICT_EN], [JHT_ID, DISTRICT_ID]),
+        ("en", "id", [JHT_ID, DISTRICT_ID], [JHT_EN, DISTRICT_EN]),
+    ],
+)
+def test_the_preview_and_the_error_file_are_in_the_readers_language(
+    client, operator, world, checked_in, read_in_language, shown, not_shown
+):
+    """Checked while reading one language, read (here by the same operator, having switched)
+    in the other."""
+    batch = checked_import(client, operator, world, checked_in)
+    read_in(client, read_in_language)
+    page = client.get(batch.get_absolute_url()).text
+    error_file = client.get(reverse("registration_import_errors", args=[batch.pk]))
+    error_text = error_file.content.decode("utf-8-sig")
+    for text in shown:
+        assert text in page
+    for text in not_shown:
+        assert text not in page
+    assert shown[0] in error_text
+    assert not_shown[0] not in error_text
+
+
+def test_rows_stored_as_plain_text_before_still_show(client, operator, world):
+    """Rows checked before messages were kept in every language show their text as stored."""
+    batch = checked_import(client, operator, world, "id")
+    ImportRow.objects.filter(batch=batch, status="error").update(
+        errors=[["JHT", "Teks lama tersimpan."]]
+    )
+    ImportRow.objects.filter(batch=batch, status="new").update(warnings=["Peringatan lama."])
+    read_in(client, "en")
+    page = client.get(batch.get_absolute_url()).text
+    assert "Teks lama tersimpan." in page
+    assert "Peringatan lama." in page
+    error_file = client.get(reverse("registration_import_errors", args=[batch.pk]))
+    assert "JHT: Teks lama tersimpan." in error_file.content.decode("utf-8-sig")
+
+
+def test_a_payments_preview_is_in_the_readers_language(client, branch_staff, world):
+    """Contributions checked in Indonesian read in English, errors and warnings alike."""
+    member = RegistrationFactory(village=world.socorejo, verified=True)
+    client.force_login(branch_staff)
+    read_in(client, "id")
+    unknown = ["19000000009", "01/2026", "Rp16.800", "10-01-2026", ""]
+    client.post(
+        reverse("payment_upload"),
+        {"file": _file(payments_csv([row(member, "01/2026", amount="Rp99.000"), unknown]))},
+    )
+    upload = PaymentUpload.objects.get()
+    read_in(client, "en")
+    page = client.get(upload.get_absolute_url()).text
+    assert "No member with KPJ 19000000009 in your area." in page
+    assert "the premium due is" in page
+    read_in(client, "id")
+    page = client.get(upload.get_absolute_url()).text
+    assert "Tidak ada peserta dengan KPJ 19000000009 di wilayah Anda." in page
+    assert "the premium due is" not in page
+
+
+def _file(content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile("iuran.csv", content)
