@@ -35,12 +35,13 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import tally
 from portal import notifications
 from portal.audit import audit_record
 from portal.models import AuditEvent
-from portal.translated import in_every_language
+from portal.translated import in_every_language, with_params
 from villages.models import Village
 
 from . import eligibility, import_limits, importing
@@ -675,7 +676,9 @@ class _RowChecker:
             errors.append(
                 [
                     self.layout.header_for("nik"),
-                    _("This NIK is already on row %(row)d of this file.") % {"row": first},
+                    with_params(
+                        gettext_lazy("This NIK is already on row %(row)d of this file."), row=first
+                    ),
                 ]
             )
         if errors:
@@ -722,14 +725,13 @@ class _RowChecker:
             return own
         header = self.layout.header_for("village")
         if not code:
-            errors.append([header, _("Enter the village code.")])
+            errors.append([header, gettext_lazy("Enter the village code.")])
             return None
         village = self.villages.get(code)
         if village is None:
             # The same answer for a code that does not exist and one outside the user's area.
-            errors.append(
-                [header, _("%(code)s is not the code of a village in your area.") % {"code": code}]
-            )
+            message = gettext_lazy("%(code)s is not the code of a village in your area.")
+            errors.append([header, with_params(message, code=code)])
         return village
 
 

@@ -17,6 +17,8 @@ JHT_EN = "Write Ya or Tidak."
 JHT_ID = "Tulis Ya atau Tidak."
 DISTRICT_EN = "The NIK was issued in another district (35.23.08)"
 DISTRICT_ID = "NIK ini diterbitkan di kecamatan lain (35.23.08)"
+TWICE_EN = "This NIK is already on row 3 of this file."
+TWICE_ID = "NIK ini sudah ada di baris 3 dalam berkas ini."
 
 
 def read_in(client, language: str):
@@ -25,12 +27,15 @@ def read_in(client, language: str):
 
 
 def checked_import(client, operator, world, language: str) -> ImportBatch:
-    """Socorejo's operator imports a row with an error and one with a warning."""
+    """Socorejo's operator imports a row with an error, one with a warning and the latter's
+    NIK again."""
     client.force_login(operator)
     read_in(client, language)
+    elsewhere = nik_for(world.karanglo)
     rows = [
         resident(world.socorejo, JHT="mungkin"),
-        resident(world.socorejo, NIK=nik_for(world.karanglo)),
+        resident(world.socorejo, NIK=elsewhere),
+        resident(world.socorejo, NIK=elsewhere),
     ]
     return upload_ok(client, as_csv(rows))
 
@@ -38,8 +43,8 @@ def checked_import(client, operator, world, language: str) -> ImportBatch:
 @pytest.mark.parametrize(
     ("checked_in", "read_in_language", "shown", "not_shown"),
     [
-        ("id", "en", [JHT_EN, DISTRICT_EN], [JHT_ID, DISTRICT_ID]),
-        ("en", "id", [JHT_ID, DISTRICT_ID], [JHT_EN, DISTRICT_EN]),
+        ("id", "en", [JHT_EN, DISTRICT_EN, TWICE_EN], [JHT_ID, DISTRICT_ID, TWICE_ID]),
+        ("en", "id", [JHT_ID, DISTRICT_ID, TWICE_ID], [JHT_EN, DISTRICT_EN, TWICE_EN]),
     ],
 )
 def test_the_preview_and_the_error_file_are_in_the_readers_language(
