@@ -151,6 +151,7 @@ class CampaignAdminForm(forms.ModelForm):
             "default_target",
             "counts",
             "categories",
+            "counts_employer_covered",
             "officials_goal_percent",
         ]
 
@@ -179,7 +180,15 @@ class CampaignAdmin(admin.ModelAdmin):
         (_("Period"), {"fields": ["starts_on", "ends_on"]}),
         (
             _("Targets and what counts"),
-            {"fields": ["default_target", "counts", "categories", "officials_goal_percent"]},
+            {
+                "fields": [
+                    "default_target",
+                    "counts",
+                    "categories",
+                    "counts_employer_covered",
+                    "officials_goal_percent",
+                ]
+            },
         ),
         (_("Add villages"), {"fields": ["add_regency", "add_district"]}),
     ]

@@ -226,6 +226,7 @@ class CampaignForm(forms.ModelForm):
             "default_target",
             "counts",
             "categories",
+            "counts_employer_covered",
             "officials_goal_percent",
             "is_public",
         ]
@@ -302,6 +303,7 @@ class CampaignForm(forms.ModelForm):
             (_("Campaign"), ["name", "slug", "kind", "branch_office", "starts_on", "ends_on",
                              "description", "is_public"]),
             (_("Targets and what counts"), ["default_target", "counts", "categories",
+                                             "counts_employer_covered",
                                              "officials_goal_percent"]),
             (_("Ranking score"), [self.WEIGHT_PREFIX + m for m in ScoreCriterion.Measure.values]),
             (_("Villages"), ["add_regency", "add_district", "villages", "remove"]),
