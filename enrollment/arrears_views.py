@@ -33,7 +33,8 @@ def arrears_message(registration: Registration) -> str:
         f"melalui Desa {registration.village.name} tercatat dibayar sampai bulan "
         f"{INDONESIAN_MONTHS[paid.month - 1]} {paid.year}; iuran bulan "
         f"{INDONESIAN_MONTHS[missed.month - 1]} {missed.year} belum tercatat. Agar tetap "
-        f"terlindungi, bayar iuran {format_rupiah(registration.monthly_premium)} per bulan lewat "
+        f"terlindungi, bayar iuran {format_rupiah(registration.premium_total_in(missed))} per "
+        f"bulan lewat "
         f"agen Perisai, kantor desa, atau kanal pembayaran BPJS Ketenagakerjaan (misalnya "
         f"aplikasi JMO). Terima kasih."
     )

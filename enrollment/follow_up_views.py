@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 
+from . import premiums
 from .models import FollowUp, Registration
 from .phone import is_mobile_phone, whatsapp_url
 from .premiums import format_rupiah
@@ -38,8 +39,10 @@ def follow_up_message(registration: Registration, paid_until: datetime.date) -> 
     keep paying. Always Indonesian: it is written for the member, not for the portal's user.
     Without the KPJ number: village operators send it, and they never see that number."""
     programs = ", ".join(registration.programs[:-1]) + " dan " + registration.programs[-1]
+    # The premium of the first month the member pays on their own, by the rates then.
+    month = premiums.month_of(paid_until + datetime.timedelta(days=1))
     with translation.override("id"):
-        premium = format_rupiah(registration.monthly_premium)
+        premium = format_rupiah(registration.premium_total_in(month))
     return (
         f"Yth. Bapak/Ibu {registration.participant.full_name}, kepesertaan BPJS "
         f"Ketenagakerjaan Anda (program {programs}) melalui Desa {registration.village.name} "

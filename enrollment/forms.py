@@ -8,20 +8,23 @@ from collections.abc import Container
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import premiums
 from .models import (
     Agent,
     ContributionRate,
     FundingSource,
+    OccupationGroup,
     Participant,
     Registration,
     WorkerCategory,
 )
 from .nik import parse_nik
 from .phone import normalize_phone
-from .premiums import compute_premium, format_rupiah, parse_rupiah
+from .premiums import format_rupiah, parse_rupiah
 
 
 class RupiahField(forms.CharField):
@@ -61,11 +64,28 @@ class RegistrationForm(forms.Form):
     rt = forms.CharField(label=_("RT"), required=False, max_length=3)
     rw = forms.CharField(label=_("RW"), required=False, max_length=3)
     occupation = forms.CharField(label=_("Occupation"), required=False, max_length=100)
+    occupation_group = forms.ChoiceField(
+        label=_("Occupation group"),
+        required=False,
+        choices=OccupationGroup.choices,
+        help_text=_("Transport workers (ojek, drivers, couriers) may get a discount."),
+    )
     category = forms.ChoiceField(label=_("Worker category"), choices=WorkerCategory.choices)
+    employer_name = forms.CharField(
+        label=_("Employer"),
+        required=False,
+        max_length=150,
+        help_text=_("Formal employees: the company that registers them and pays their premium."),
+    )
     jht = forms.BooleanField(
         label=_("Add JHT (old-age savings)"),
         required=False,
         help_text=_("JKK and JKM are always included."),
+    )
+    jp = forms.BooleanField(
+        label=_("Add JP (pension)"),
+        required=False,
+        help_text=_("Village officials and contract staff only."),
     )
     declared_income = RupiahField(
         label=_("Declared monthly income (Rp)"),
@@ -83,18 +103,19 @@ class RegistrationForm(forms.Form):
         village,
         user,
         registration: Registration | None = None,
-        rate: ContributionRate | None = None,
+        book: premiums.PriceBook | None = None,
         registered_niks: Container[str] | None = None,
         **kwargs,
     ):
-        """An import passes `rate` (the rates in force) and `registered_niks` (the file's NIKs
-        already in the database) looked up once per thousand rows, instead of two queries per
+        """An import passes `book` (every rate and discount) and `registered_niks` (the file's
+        NIKs already in the database) looked up once per thousand rows, instead of queries per
         row; the unique constraint on the NIK still has the last word."""
         super().__init__(*args, **kwargs)
         self.village = village
         self.user = user
         self.registration = registration
-        self.rate = rate
+        self.book = book
+        self.rates: premiums.RateTable | None = None
         self.registered_niks = registered_niks
         self.warnings: list[str] = []
         self.premium = None
@@ -108,7 +129,7 @@ class RegistrationForm(forms.Form):
         the checks themselves. Bound fields are kept: they read the data when asked."""
         self.data, self.is_bound = data, True
         self._errors = None
-        self.warnings, self.premium, self.nik_info = [], None, None
+        self.warnings, self.premium, self.nik_info, self.rates = [], None, None, None
         return self
 
     @classmethod
@@ -117,8 +138,10 @@ class RegistrationForm(forms.Form):
         return {
             **{field: getattr(participant, field) for field in [
                 "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw",
-                "occupation", "category"]},
+                "occupation", "occupation_group", "category"]},
             "jht": registration.jht,
+            "jp": registration.jp,
+            "employer_name": registration.employer_name,
             "declared_income": registration.declared_income,
             "funding_source": registration.funding_source,
             "funding_company": registration.funding_company,
@@ -188,22 +211,53 @@ class RegistrationForm(forms.Form):
             self.add_error("funding_company", _("Name the company that pays through its CSR."))
         if cleaned.get("funding_source") != FundingSource.CSR:
             cleaned["funding_company"] = ""
-        income = cleaned.get("declared_income")
-        if income is not None:
+        cleaned["occupation_group"] = cleaned.get("occupation_group") or OccupationGroup.OTHER
+        self._check_scheme(cleaned)
+        if cleaned.get("declared_income") is not None and cleaned.get("category"):
             try:
-                rate = self.rate or ContributionRate.objects.in_force()
-            except ContributionRate.DoesNotExist:
+                book = self.book or ContributionRate.objects.price_book()
+                self.premium, self.rates = premiums.price_registration(
+                    book, cleaned, premiums.month_of(timezone.localdate())
+                )
+            except premiums.NoRatesInForce:
                 raise ValidationError(
                     _("No contribution rates are set up yet. Ask an administrator."),
                     code="no_rates",
                 ) from None
-            try:
-                self.premium = compute_premium(
-                    income=income, include_jht=cleaned.get("jht", False), rates=rate.as_table()
-                )
-            except ValidationError as error:
-                self.add_error("declared_income", error)
         return cleaned
+
+    def _check_scheme(self, cleaned) -> None:
+        """Formal employees are their employer's (named, paid by it, never by the village
+        budget); JP is for the wage earners the village pays; an employer pays only for them."""
+        scheme = premiums.scheme_of(cleaned.get("category", ""))
+        source = cleaned.get("funding_source")
+        if scheme == premiums.EMPLOYER:
+            cleaned["employer_name"] = cleaned.get("employer_name", "").strip()
+            if not cleaned["employer_name"]:
+                self.add_error(
+                    "employer_name",
+                    _("Name the employer: formal employees are covered through their employer."),
+                )
+            if source in FundingSource.village_funded():
+                self.add_error(
+                    "funding_source",
+                    _(
+                        "Formal employees are paid for by their employer, never from the "
+                        "village budget (Dana Desa or ADD)."
+                    ),
+                )
+            elif source:
+                cleaned["funding_source"] = FundingSource.EMPLOYER
+                cleaned["funding_company"] = ""
+        else:
+            cleaned["employer_name"] = ""
+            if source == FundingSource.EMPLOYER:
+                self.add_error(
+                    "funding_source",
+                    _("Only formal employees (PU) are paid for by an employer."),
+                )
+        if scheme != premiums.WAGE:
+            cleaned["jp"] = False
 
     def _check_against_nik(self, cleaned, info) -> None:
         if cleaned.get("birth_date") is None:
@@ -273,8 +327,17 @@ class FundedPeriodForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, registration: Registration | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+
     def clean(self):
         cleaned = super().clean()
+        if self.registration is not None and self.registration.is_employer_covered:
+            raise ValidationError(
+                _("A member covered through an employer has no funded periods: the employer pays."),
+                code="employer_covered",
+            )
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The period must not end before it starts."))

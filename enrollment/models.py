@@ -31,8 +31,8 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.models import Village
 
-from .nik import mask_nik
 from . import premiums
+from .nik import mask_nik
 
 
 class InForceQuerySet(models.QuerySet):
@@ -137,7 +137,8 @@ class ContributionRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_scheme_display()} {self.effective_from:%d-%m-%Y} {self.regulation}".strip()
+        text = f"{self.get_scheme_display()} {self.effective_from:%d-%m-%Y} {self.regulation}"
+        return text.strip()
 
     def as_table(self) -> premiums.RateTable:
         return premiums.RateTable(
@@ -633,12 +634,18 @@ class Registration(models.Model):
             month=month,
         )
 
-    def premium_this_month(self, book: premiums.PriceBook | None = None) -> int:
-        """Today's month's premium total; the premium at registration where no rates apply."""
+    def premium_total_in(
+        self, month: datetime.date, book: premiums.PriceBook | None = None
+    ) -> int:
+        """premium_in(month).total; the premium at registration where no rates applied."""
         try:
-            return self.premium_in(timezone.localdate().replace(day=1), book).total
+            return self.premium_in(month, book).total
         except premiums.NoRatesInForce:
             return self.monthly_premium
+
+    def premium_this_month(self, book: premiums.PriceBook | None = None) -> int:
+        """The premium of today's month (what lists, exports and messages show)."""
+        return self.premium_total_in(premiums.month_of(timezone.localdate()), book)
 
     @property
     def is_editable(self) -> bool:

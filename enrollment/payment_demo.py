@@ -15,8 +15,8 @@ from campaigns.models import Claim, SocializationEvent
 
 from .arrears import latest_month_due
 from .commission import add_months, month_start
-from .models import Payment, Registration
-from .payments import cached_rates, premium_due, store_months_paid
+from .models import ContributionRate, Payment, Registration
+from .payments import premium_due, store_months_paid
 
 CLAIM_DAY = datetime.date(2018, 12, 17)
 # Months paid after registering, for the older demo members (later ones pay up to today).
@@ -31,9 +31,8 @@ def demo_payments(*, log=print) -> None:
     last_due = latest_month_due(today)
     payments = []
     members = Registration.objects.verified().order_by("pk")
-    rates = cached_rates()
-    fields = ("pk", "created_at", "declared_income", "jht", "monthly_premium")
-    for registration in members.only(*fields):
+    book = ContributionRate.objects.price_book()
+    for registration in members.select_related("participant"):
         first = month_start(timezone.localtime(registration.created_at).date())
         last = min(last_due, add_months(first, OLD_MEMBERS_MONTHS - 1))
         roll = rng.random()
@@ -43,7 +42,7 @@ def demo_payments(*, log=print) -> None:
             last = min(last, add_months(last_due, -1))
         month = first
         while month <= last:
-            due = premium_due(registration, month, rates=rates)
+            due = premium_due(registration, month, book=book)
             amount = due // 2 if rng.random() < 0.01 else due  # now and then a partial payment
             paid_on = month + datetime.timedelta(days=rng.randint(2, 20))
             payments.append(

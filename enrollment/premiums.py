@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import formatting
 
-
 # Pricing schemes: which rates price a worker, by worker category (WorkerCategory's values).
 BPU = "bpu"  # informal, self-employed, vulnerable: % of a nominal income, JKM flat
 WAGE = "wage"  # wage earners the village pays (officials, honorer): % of the fixed income
@@ -187,6 +186,30 @@ class PriceBook:
                 scheme=scheme, month=month, occupation_group=occupation_group, payer=payer
             ),
         )
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    """The first day of the day's month: the rates in force then price the whole month."""
+    return day.replace(day=1)
+
+
+def price_registration(
+    book: PriceBook, data: dict, month: datetime.date
+) -> tuple[Premium, RateTable | None]:
+    """The premium of a month for a registration's cleaned data (category, declared_income,
+    jht, jp, occupation_group, funding_source), and the rates that priced it (None for
+    members covered through an employer). Raises NoRatesInForce."""
+    scheme = scheme_of(data["category"])
+    premium = book.price(
+        category=data["category"],
+        income=data["declared_income"],
+        jht=data.get("jht", False),
+        jp=data.get("jp", False),
+        occupation_group=data.get("occupation_group") or "",
+        payer=data.get("funding_source") or "",
+        month=month,
+    )
+    return premium, None if scheme == EMPLOYER else book.rates_on(scheme, month)
 
 
 def _percent_of(amount: int, percent: Decimal) -> int:
