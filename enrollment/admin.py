@@ -260,7 +260,10 @@ class ContributionDiscountForm(forms.ModelForm):
 
     class Meta:
         model = ContributionDiscount
-        fields = "__all__"
+        fields = [
+            "regulation", "source", "effective_from", "effective_until", "percent", "programmes",
+            "scheme", "occupation_group", "excluded_payers",
+        ]  # fmt: skip
 
 
 @admin.register(ContributionDiscount)

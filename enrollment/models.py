@@ -634,9 +634,7 @@ class Registration(models.Model):
             month=month,
         )
 
-    def premium_total_in(
-        self, month: datetime.date, book: premiums.PriceBook | None = None
-    ) -> int:
+    def premium_total_in(self, month: datetime.date, book: premiums.PriceBook | None = None) -> int:
         """premium_in(month).total; the premium at registration where no rates applied."""
         try:
             return self.premium_in(month, book).total

@@ -83,8 +83,11 @@ def browser_type_launch_args(browser_type_launch_args):
 def seeded_rates(db):
     """The rates and commission rule the data migration seeds; transactional tests (browser,
     threads) flush the tables, so they are put back the way the migration does."""
-    seed = importlib.import_module("enrollment.migrations.0002_seed_rates_and_commission_rule")
-    seed.seed(django_apps, None)
+    for name in (
+        "0002_seed_rates_and_commission_rule",
+        "0012_contribution_schemes_discounts_and_employers",
+    ):
+        importlib.import_module(f"enrollment.migrations.{name}").seed(django_apps, None)
 
 
 @pytest.fixture
