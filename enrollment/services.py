@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
+    CharField,
     DateField,
     DateTimeField,
     Exists,
@@ -766,7 +767,9 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
         )
         text = {name: KT(f"data__{name}") for name in PARTICIPANT_FIELDS if name != "nik"}
         # Rows checked before occupation groups existed have none.
-        text["occupation_group"] = Coalesce(text["occupation_group"], Value("other"))
+        text["occupation_group"] = Coalesce(
+            text["occupation_group"], Value("other"), output_field=CharField()
+        )
         created = _insert_select(
             Participant,
             fresh,
@@ -789,7 +792,9 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
                 "jht": ExpressionWrapper(Q(data__jht=True), BooleanField()),
                 "jp": ExpressionWrapper(Q(data__jp=True), BooleanField()),
                 "declared_income": Cast(KT("data__declared_income"), IntegerField()),
-                "employer_name": Coalesce(KT("data__employer_name"), Value("")),
+                "employer_name": Coalesce(
+                    KT("data__employer_name"), Value(""), output_field=CharField()
+                ),
                 "monthly_premium": Cast(KT("data__premium"), IntegerField()),
                 "funding_source": KT("data__funding_source"),
                 "funding_company": KT("data__funding_company"),
