@@ -53,9 +53,10 @@ HEADERS = {
     "declared_income": "Penghasilan",
     "funding_source": "Sumber Dana",
     "funding_company": "Perusahaan CSR",
+    "village": "Kode Desa",
+    # Optional, added by issue 18 after the others so that older files keep their columns.
     "occupation_group": "Kelompok Pekerjaan",
     "employer_name": "Pemberi Kerja",
-    "village": "Kode Desa",
 }
 REQUIRED = ["nik", "full_name", "category", "declared_income", "funding_source"]
 ERROR_HEADER = "Kesalahan"

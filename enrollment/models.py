@@ -353,8 +353,9 @@ class RegistrationQuerySet(models.QuerySet):
     def recruits_by_agent_month(self, until: datetime.date) -> models.QuerySet:
         """Rows {agent, month, recruits, premiums}, one per agent and calendar month of
         registration (in the portal's time zone, Asia/Jakarta) up to `until`: the agent's new
-        members that month and the monthly premiums of those of them now verified or active.
-        Feed them to commission.agent_months()."""
+        members that month and their premiums at registration (those now verified or active).
+        Not the commission's input: the commission counts payments actually made
+        (agent_views._totals_per_agent_month, commission.agent_months)."""
         return (
             self.recruited()
             .filter(created_at__date__lte=until)
