@@ -276,6 +276,7 @@ class Participant(models.Model):
         max_length=10,
         choices=OccupationGroup,
         default=OccupationGroup.OTHER,
+        db_default=OccupationGroup.OTHER,
         help_text=_("Transport workers (ojek, drivers, couriers) may get a discount."),
     )
     category = models.CharField(_("worker category"), max_length=10, choices=WorkerCategory)
@@ -491,13 +492,17 @@ class Registration(models.Model):
     )
     jht = models.BooleanField(_("JHT (old-age savings)"), default=False)
     jp = models.BooleanField(
-        _("JP (pension)"), default=False, help_text=_("Wage earners the village pays only.")
+        _("JP (pension)"),
+        default=False,
+        db_default=False,
+        help_text=_("Wage earners the village pays only."),
     )
     declared_income = models.PositiveIntegerField(_("declared monthly income (Rp)"))
     employer_name = models.CharField(
         _("employer"),
         max_length=150,
         blank=True,
+        db_default="",
         help_text=_("Formal employees: the company that registers them and pays their premium."),
     )
     # The rates and premium at registration (history); the premium of a month is premium_in().

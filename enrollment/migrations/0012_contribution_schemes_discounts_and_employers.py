@@ -205,6 +205,7 @@ class Migration(migrations.Migration):
             model_name="participant",
             name="occupation_group",
             field=models.CharField(
+                db_default="other",
                 choices=[("other", "Other"), ("transport", "Transport (ojek, drivers, couriers)")],
                 default="other",
                 help_text="Transport workers (ojek, drivers, couriers) may get a discount.",
@@ -216,6 +217,7 @@ class Migration(migrations.Migration):
             model_name="registration",
             name="employer_name",
             field=models.CharField(
+                db_default="",
                 blank=True,
                 help_text="Formal employees: the company that registers them and pays their premium.",
                 max_length=150,
@@ -226,6 +228,7 @@ class Migration(migrations.Migration):
             model_name="registration",
             name="jp",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="Wage earners the village pays only.",
                 verbose_name="JP (pension)",
