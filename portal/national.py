@@ -891,10 +891,13 @@ def participants_generate(
     # per income step; the generator's occupations are all "other" (no transport discount).
     book = ContributionRate.objects.price_book()
     month = month_of(today)
-    rate_ids = {
-        scheme: book.rates_on(scheme, month).pk
-        for scheme in (premium_rules.BPU, premium_rules.WAGE)
-    }
+    try:
+        rate_ids = {
+            scheme: book.rates_on(scheme, month).pk
+            for scheme in (premium_rules.BPU, premium_rules.WAGE)
+        }
+    except premium_rules.NoRatesInForce as missing:
+        raise NationalDataError(f"{missing} Run `manage.py migrate`.") from None
     premiums = {
         (category, income, jht): book.price(
             category=category, income=income, jht=jht, month=month

@@ -30,9 +30,15 @@ from villages.models import Coverage, Village
 from ..enrollment.periods import assert_paid_until_stored
 
 VILLAGES, PEOPLE = 50, 2000
-seed_rates = importlib.import_module(
-    "enrollment.migrations.0002_seed_rates_and_commission_rule"
-).seed
+
+
+def seed_rates(apps, schema_editor):
+    """The rates the migrations seed: BPU (0002), wage earners and discounts (0012)."""
+    for name in (
+        "0002_seed_rates_and_commission_rule",
+        "0012_contribution_schemes_discounts_and_employers",
+    ):
+        importlib.import_module(f"enrollment.migrations.{name}").seed(apps, schema_editor)
 
 
 def generate(**options) -> str:
