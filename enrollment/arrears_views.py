@@ -55,7 +55,7 @@ def arrears_list(request):
     """Members of the user's villages who missed a month (in arrears or lapsed by the rule),
     most recent gap first, with the WhatsApp link and whether they were reached about it."""
     today = timezone.localdate()
-    scoped = Registration.objects.for_user(request.user)
+    scoped = Registration.objects.for_user(request.user).not_employer_covered()
     missed = scoped.in_payment_state(PaymentState.ARREARS, today) | scoped.in_payment_state(
         PaymentState.LAPSED, today
     )

@@ -339,6 +339,11 @@ class RegistrationQuerySet(models.QuerySet):
             .order_by("oldest", "village_id")
         )
 
+    def not_employer_covered(self) -> RegistrationQuerySet:
+        """Members the village deals with: formal employees, covered and paid through their
+        employer, are in no village budget, funded period or arrears list."""
+        return self.exclude(participant__category__in=premiums.EMPLOYER_CATEGORIES)
+
     def verified(self) -> RegistrationQuerySet:
         """Verified or already active: members with a KPJ number."""
         return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
