@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from enrollment import premiums
 from enrollment.forms import RegistrationForm
@@ -212,3 +213,26 @@ def test_the_discount_is_dated_data(seeded_rates):
         datetime.date(2027, 3, 31),
     )
     assert pp50.excluded_payers == ["apbd"]
+
+
+def test_the_registration_form_says_an_employee_costs_the_village_nothing(client, world, operator):
+    client.force_login(operator)
+    post = form_post(
+        world.socorejo, category="pu", employer_name="PT Semen", funding_source="mandiri"
+    )
+    response = client.post(reverse("registration_create"), {**post, "check": "1"})
+    assert response.context["premium_total"] == 0
+    assert "Ditanggung pemberi kerja" in response.text
+
+
+def test_the_registration_form_shows_the_discount_of_a_transport_worker(client, world, operator):
+    """In a month of PP 50/2025 (the form prices today's month)."""
+    client.force_login(operator)
+    post = form_post(world.socorejo, occupation_group="transport")
+    response = client.post(reverse("registration_create"), {**post, "check": "1"})
+    today = timezone.localdate()
+    if datetime.date(2026, 1, 1) <= today <= datetime.date(2027, 3, 31):
+        assert response.context["premium_total"] == 8_400
+        assert "setelah diskon" in response.text
+    else:
+        assert response.context["premium_total"] == 16_800
