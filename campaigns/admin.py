@@ -151,6 +151,7 @@ class CampaignAdminForm(forms.ModelForm):
             "default_target",
             "counts",
             "categories",
+            "counts_employer_covered",
             "officials_goal_percent",
             "desa_only",
         ]
@@ -185,6 +186,7 @@ class CampaignAdmin(admin.ModelAdmin):
                     "default_target",
                     "counts",
                     "categories",
+                    "counts_employer_covered",
                     "officials_goal_percent",
                     "desa_only",
                 ]

@@ -292,6 +292,14 @@ class Campaign(models.Model):
         blank=True,
         help_text=_("Empty: every category counts."),
     )
+    counts_employer_covered = models.BooleanField(
+        _("count members covered through an employer"),
+        default=False,
+        help_text=_(
+            "Formal employees (PU) registered by their employer count toward the targets only "
+            "when this is ticked."
+        ),
+    )
     officials_goal_percent = models.PositiveSmallIntegerField(
         _("goal: share of village officials enrolled (%)"), null=True, blank=True
     )

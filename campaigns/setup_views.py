@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from enrollment.models import ContributionRate
-from enrollment.premiums import compute_premium
+from enrollment.commission import add_months
+from enrollment.models import ContributionRate, FundingSource, WorkerCategory
+from enrollment.premiums import month_of
 from portal.access import role_required
 from villages.models import Village
 
@@ -88,10 +90,21 @@ def _campaign_form(request, campaign: Campaign):
 
 @dataclass(frozen=True)
 class BudgetLine:
+    """One package for some workers over some months, each month priced by its own rates
+    and discounts (`premiums`, one per month from this one)."""
+
     label: str
-    monthly_premium: int
+    premiums: tuple[int, ...]
     workers: int
-    months: int
+
+    @property
+    def months(self) -> int:
+        return len(self.premiums)
+
+    @property
+    def monthly_premium(self) -> int:
+        """This month's premium per worker."""
+        return self.premiums[0]
 
     @property
     def per_month(self) -> int:
@@ -99,14 +112,15 @@ class BudgetLine:
 
     @property
     def total(self) -> int:
-        return self.monthly_premium * self.workers * self.months
+        return sum(self.premiums) * self.workers
 
 
 @role_required(*ANY_ROLE)
 def budget_planner(request, slug, village_code):
     """The Dana Desa / ADD budget to pay a village's remaining workers' premiums for some months,
-    at the cheapest package (JKK + JKM at the lowest declared income), with and without JHT. A
-    kelurahan gets none, and its page says why."""
+    at the cheapest package (JKK + JKM of a BPU worker at the lowest declared income), with and
+    without JHT; each month priced by the rates and discounts in force that month. A kelurahan
+    gets none, and its page says why."""
     campaign = get_object_or_404(
         Campaign.objects.for_user(request.user).prefetch_related("criteria"), slug=slug
     )
@@ -126,14 +140,24 @@ def budget_planner(request, slug, village_code):
     remaining = max(row.target - row.counted, 0)
     form = BudgetForm(request.GET or None, initial={"workers": remaining, "months": BUDGET_MONTHS})
     rate = ContributionRate.objects.in_force()
+    book = ContributionRate.objects.price_book()
+    first = month_of(timezone.localdate())
     lines = []
     if not form.is_bound or form.is_valid():
         plan = form.cleaned_data if form.is_bound else form.initial
+        months = [add_months(first, n) for n in range(plan["months"])]
         for label, jht in ((_("JKK + JKM"), False), (_("JKK + JKM + JHT"), True)):
-            premium = compute_premium(
-                income=rate.min_income, include_jht=jht, rates=rate.as_table()
+            priced = tuple(
+                book.price(
+                    category=WorkerCategory.INFORMAL,
+                    income=rate.min_income,
+                    jht=jht,
+                    payer=FundingSource.DANA_DESA,
+                    month=month,
+                ).total
+                for month in months
             )
-            lines.append(BudgetLine(label, premium.total, plan["workers"], plan["months"]))
+            lines.append(BudgetLine(label, priced, plan["workers"]))
     return render(
         request,
         "campaigns/budget_planner.html",

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from enrollment.models import FundedPeriod, FundingSource, Payment, Registration, WorkerCategory
 from enrollment.payment_models import FULL_PAYMENT
+from enrollment.premiums import EMPLOYER_CATEGORIES
 from portal import page_cache
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
@@ -122,6 +123,7 @@ def counts_toward(campaign: Campaign, fact: Fact) -> bool:
         campaign.starts_on <= fact.day <= campaign.ends_on
         and fact.status in campaign.counted_statuses()
         and (not campaign.categories or fact.category in campaign.categories)
+        and (campaign.counts_employer_covered or fact.category not in EMPLOYER_CATEGORIES)
     )
 
 
@@ -234,6 +236,8 @@ def counted_rule(campaign: Campaign, *, end: datetime.date | None = None) -> Q:
     )
     if campaign.categories:
         rule &= Q(participant__category__in=campaign.categories)
+    if not campaign.counts_employer_covered:
+        rule &= ~Q(participant__category__in=EMPLOYER_CATEGORIES)
     return rule
 
 

@@ -5,15 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
-from . import payments
+from . import payments, premiums
 from .history import event_lines
 from .models import (
     AgeLimit,
     Agent,
     CommissionRule,
+    ContributionDiscount,
     ContributionRate,
     ExportRecord,
     FundedPeriod,
+    FundingSource,
     LapseRule,
     Participant,
     Payment,
@@ -33,7 +35,7 @@ class ParticipantAdminForm(forms.ModelForm):
         model = Participant
         fields = [
             "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw", "village",
-            "occupation", "category",
+            "occupation", "occupation_group", "category",
         ]  # fmt: skip
 
     def clean_nik(self) -> str:
@@ -48,7 +50,7 @@ class ParticipantAdminForm(forms.ModelForm):
 class ParticipantAdmin(admin.ModelAdmin):
     form = ParticipantAdminForm
     list_display = ["full_name", "masked_nik", "village", "category", "sex", "created_at"]
-    list_filter = ["category", "sex"]
+    list_filter = ["category", "occupation_group", "sex"]
     # Exact NIK only: a partial match would let anyone probe NIKs digit by digit.
     search_fields = ["full_name", "=nik"]
     list_select_related = ["village"]
@@ -117,6 +119,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "kpj",
         "rejection_reason",
         "jht",
+        "jp",
         "declared_income",
         "rate",
         "monthly_premium",
@@ -133,7 +136,9 @@ class RegistrationAdmin(admin.ModelAdmin):
             _("Premium"),
             {
                 "fields": [
+                    "employer_name",
                     "jht",
+                    "jp",
                     "declared_income",
                     "rate",
                     "monthly_premium",
@@ -220,14 +225,60 @@ class AgentAdmin(admin.ModelAdmin):
 @admin.register(ContributionRate)
 class ContributionRateAdmin(admin.ModelAdmin):
     list_display = [
+        "scheme",
         "effective_from",
         "regulation",
         "jkk_percent",
         "jkm_flat",
+        "jkm_percent",
         "jht_percent",
+        "jp_percent",
+        "jp_wage_cap",
         "min_income",
         "max_income",
     ]
+    list_filter = ["scheme"]
+
+
+class ContributionDiscountForm(forms.ModelForm):
+    """Programmes and excluded payers as checkboxes (stored as lists of codes)."""
+
+    programmes = forms.MultipleChoiceField(
+        label=_("programmes"),
+        choices=[(premiums.JKK, "JKK"), (premiums.JKM, "JKM")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    excluded_payers = forms.MultipleChoiceField(
+        label=_("not when paid by"),
+        choices=FundingSource.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Whether Dana Desa counts as APBN/APBD for a discount is unverified: tick it only "
+            "with a source."
+        ),
+    )
+
+    class Meta:
+        model = ContributionDiscount
+        fields = [
+            "regulation", "source", "effective_from", "effective_until", "percent", "programmes",
+            "scheme", "occupation_group", "excluded_payers",
+        ]  # fmt: skip
+
+
+@admin.register(ContributionDiscount)
+class ContributionDiscountAdmin(admin.ModelAdmin):
+    form = ContributionDiscountForm
+    list_display = [
+        "regulation",
+        "scheme",
+        "effective_from",
+        "effective_until",
+        "percent",
+        "occupation_group",
+    ]
+    list_filter = ["scheme", "occupation_group"]
 
 
 @admin.register(AgeLimit)

@@ -19,7 +19,7 @@ from .commission import (
     month_end,
 )
 from .follow_up_views import add_follow_up_details, with_follow_ups
-from .models import Agent, CommissionRule, FollowUp, Payment, Registration
+from .models import Agent, CommissionRule, ContributionRate, FollowUp, Payment, Registration
 from .phone import format_phone
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
@@ -41,10 +41,11 @@ def lapsing_list(request):
             "participant", "village"
         )
     )
+    book = ContributionRate.objects.price_book()
     for registration in registrations:
         registration.days_left = (registration.paid_until - today).days
         registration.phone_display = _display_phone(registration.participant.phone)
-        add_follow_up_details(registration)
+        add_follow_up_details(registration, book)
     counts = scoped.continuation_counts(today)
     return render(
         request,

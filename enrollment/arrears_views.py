@@ -16,7 +16,7 @@ from portal.access import role_required
 from .arrears import PaymentState, months_missed
 from .commission import add_months
 from .follow_up_views import INDONESIAN_MONTHS
-from .models import FollowUp, Registration
+from .models import ContributionRate, FollowUp, Registration
 from .phone import is_mobile_phone, whatsapp_url
 from .premiums import format_rupiah
 
@@ -24,27 +24,28 @@ ANY_ROLE = ("admin", "branch_staff", "village_operator")
 SHOWN = 500
 
 
-def arrears_message(registration: Registration) -> str:
+def arrears_message(registration: Registration, book=None) -> str:
     """The message a member reads on WhatsApp, always Indonesian, without the KPJ number."""
     paid = registration.last_paid_month
     missed = add_months(paid, 1)
+    premium = registration.premium_total_in(missed, book)
     return (
         f"Yth. Bapak/Ibu {registration.participant.full_name}, iuran BPJS Ketenagakerjaan Anda "
         f"melalui Desa {registration.village.name} tercatat dibayar sampai bulan "
         f"{INDONESIAN_MONTHS[paid.month - 1]} {paid.year}; iuran bulan "
         f"{INDONESIAN_MONTHS[missed.month - 1]} {missed.year} belum tercatat. Agar tetap "
-        f"terlindungi, bayar iuran {format_rupiah(registration.monthly_premium)} per bulan lewat "
+        f"terlindungi, bayar iuran {format_rupiah(premium)} per bulan lewat "
         f"agen Perisai, kantor desa, atau kanal pembayaran BPJS Ketenagakerjaan (misalnya "
         f"aplikasi JMO). Terima kasih."
     )
 
 
-def arrears_whatsapp_url(registration: Registration) -> str | None:
+def arrears_whatsapp_url(registration: Registration, book=None) -> str | None:
     phone = registration.participant.phone
     try:
         if not phone or not is_mobile_phone(phone):
             return None
-        return whatsapp_url(phone, arrears_message(registration))
+        return whatsapp_url(phone, arrears_message(registration, book))
     except ValidationError:  # an older, unnormalised number
         return None
 
@@ -54,7 +55,7 @@ def arrears_list(request):
     """Members of the user's villages who missed a month (in arrears or lapsed by the rule),
     most recent gap first, with the WhatsApp link and whether they were reached about it."""
     today = timezone.localdate()
-    scoped = Registration.objects.for_user(request.user)
+    scoped = Registration.objects.for_user(request.user).not_employer_covered()
     missed = scoped.in_payment_state(PaymentState.ARREARS, today) | scoped.in_payment_state(
         PaymentState.LAPSED, today
     )
@@ -69,10 +70,14 @@ def arrears_list(request):
         .select_related("participant", "village")
         .order_by("-last_paid_month", "village_id", "pk")[: SHOWN + 1]
     )
+    book = ContributionRate.objects.price_book()
     for registration in registrations:
         registration.missed = months_missed(registration.last_paid_month, today)
+        registration.premium_due = registration.premium_total_in(
+            add_months(registration.last_paid_month, 1), book
+        )
         registration.state = registration.payment_state(today)
-        registration.whatsapp_url = arrears_whatsapp_url(registration)
+        registration.whatsapp_url = arrears_whatsapp_url(registration, book)
         registration.reached_label = (
             FollowUp.Channel(registration.reached_channel).label
             if registration.reached_channel

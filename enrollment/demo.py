@@ -23,6 +23,7 @@ from faker import Faker
 
 from villages.models import Village
 
+from . import premiums
 from .models import (
     Agent,
     ContributionRate,
@@ -33,7 +34,6 @@ from .models import (
     RegistrationEvent,
     WorkerCategory,
 )
-from .premiums import compute_premium
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 Status = Registration.Status
@@ -117,7 +117,7 @@ def registrations_create_demo(
     plans: list[Plan], *, people: DemoPeople, entered_by, verified_by, kpj_prefix: str
 ) -> int:
     """Insert the planned registrations with their history and funded periods, in bulk."""
-    rate = ContributionRate.objects.in_force()
+    book = ContributionRate.objects.price_book()
     participants, registrations, events, periods = [], [], [], []
     for plan in plans:
         participants.append(
@@ -131,7 +131,16 @@ def registrations_create_demo(
     Participant.objects.bulk_create(participants)
     for plan, participant in zip(plans, participants, strict=True):
         registered_at = _moment(plan.registered_on, people.random)
-        premium = compute_premium(income=plan.income, include_jht=plan.jht, rates=rate.as_table())
+        premium, rates = premiums.price_registration(
+            book,
+            {
+                "category": plan.category,
+                "declared_income": plan.income,
+                "jht": plan.jht,
+                "funding_source": plan.funding_source,
+            },
+            premiums.month_of(plan.registered_on),
+        )
         has_kpj = plan.status in (Status.VERIFIED, Status.ACTIVE)
         registrations.append(
             Registration(
@@ -139,7 +148,7 @@ def registrations_create_demo(
                 village=plan.village,
                 jht=plan.jht,
                 declared_income=plan.income,
-                rate=rate,
+                rate_id=rates.pk if rates else None,
                 monthly_premium=premium.total,
                 funding_source=plan.funding_source,
                 funding_company=plan.funding_company,

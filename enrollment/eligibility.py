@@ -18,17 +18,19 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Schemes an age limit applies to. The worker categories of enrollment.models.WorkerCategory
-# map onto them (scheme_of): BPU members pay their own premium on a nominal income; wage
-# earners (village officials, honorer, company employees) are registered by an employer.
-BPU = "bpu"
+from . import premiums
+
+# Schemes an age limit applies to: BPU members pay their own premium on a nominal income; wage
+# earners (village officials, honorer, company employees) are registered by an employer. Which
+# category is which is premiums.scheme_of's to say, once.
+BPU = premiums.BPU
 WAGE_EARNER = "pu"
-_WAGE_EARNER_CATEGORIES = frozenset({"pu", "perangkat", "honorer"})
 
 
 def scheme_of(category: str) -> str:
-    """The scheme whose age limits hold for a worker category (WorkerCategory value)."""
-    return WAGE_EARNER if category in _WAGE_EARNER_CATEGORIES else BPU
+    """The scheme whose age limits hold for a worker category (WorkerCategory value): BPU where
+    the category is priced as BPU, the wage earners' otherwise."""
+    return BPU if premiums.scheme_of(category) == premiums.BPU else WAGE_EARNER
 
 
 @dataclass(frozen=True)

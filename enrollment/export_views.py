@@ -10,13 +10,13 @@ from portal.spreadsheets import attachment
 
 from . import importing, payment_rows, services
 from .filters import RegistrationFilter
-from .models import ExportRecord, Registration
+from .models import ContributionRate, ExportRecord, Registration
 from .phone import format_phone
 from .tables import RegistrationTable
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
 
-# The list's columns; the first fifteen are the import template's, so a file exported from one
+# The list's columns; the first seventeen are the import template's, so a file exported from one
 # village can be imported again.
 COLUMNS = [
     *importing.HEADERS.values(),
@@ -49,7 +49,7 @@ def _sex(participant) -> str:
     return "P" if participant.sex == "F" else "L"
 
 
-def _list_row(registration) -> list:
+def _list_row(registration, book) -> list:
     participant = registration.participant
     village = registration.village
     return [
@@ -68,7 +68,9 @@ def _list_row(registration) -> list:
         registration.get_funding_source_display(),
         registration.funding_company,
         village.code,
-        registration.monthly_premium,
+        participant.get_occupation_group_display(),
+        registration.employer_name,
+        registration.premium_this_month(book),
         village.name,
         village.district.name,
         registration.get_status_display(),
@@ -79,7 +81,7 @@ def _list_row(registration) -> list:
     ]
 
 
-def _bpjs_row(registration) -> list:
+def _bpjs_row(registration, book) -> list:
     participant = registration.participant
     return [
         participant.nik,
@@ -89,7 +91,7 @@ def _bpjs_row(registration) -> list:
         registration.kpj or "",
         ", ".join(registration.programs),
         registration.declared_income,
-        registration.monthly_premium,
+        registration.premium_this_month(book),
         registration.get_funding_source_display(),
         registration.village_id,
     ]
@@ -113,9 +115,10 @@ def registration_export(request, fmt):
     writer.header(columns, widths=[24 if "Nama" in c else 16 for c in columns])
     count = 0
     # A data format: Indonesian labels whatever the user's language.
+    book = ContributionRate.objects.price_book()  # the premium column: this month's
     with translation.override("id"):
         for registration in filtered_registrations(request).iterator(chunk_size=2000):
-            row = make_row(registration)
+            row = make_row(registration, book)
             writer.row([row[i] for i in shown])
             count += 1
     content = writer.close()

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 
-from .models import FollowUp, Registration
+from . import premiums
+from .models import ContributionRate, FollowUp, Registration
 from .phone import is_mobile_phone, whatsapp_url
 from .premiums import format_rupiah
 
@@ -33,13 +34,21 @@ def indonesian_date(day: datetime.date) -> str:
     return f"{day.day} {INDONESIAN_MONTHS[day.month - 1]} {day.year}"
 
 
-def follow_up_message(registration: Registration, paid_until: datetime.date) -> str:
+def next_premium(registration: Registration, paid_until: datetime.date, book=None) -> int:
+    """The premium of the first month after the period: the one the member pays on their own,
+    by the rates and discounts in force then."""
+    return registration.premium_total_in(
+        premiums.month_of(paid_until + datetime.timedelta(days=1)), book
+    )
+
+
+def follow_up_message(registration: Registration, paid_until: datetime.date, book=None) -> str:
     """The message a member reads on WhatsApp: the programme, until when it is paid and how to
     keep paying. Always Indonesian: it is written for the member, not for the portal's user.
     Without the KPJ number: village operators send it, and they never see that number."""
     programs = ", ".join(registration.programs[:-1]) + " dan " + registration.programs[-1]
     with translation.override("id"):
-        premium = format_rupiah(registration.monthly_premium)
+        premium = format_rupiah(next_premium(registration, paid_until, book))
     return (
         f"Yth. Bapak/Ibu {registration.participant.full_name}, kepesertaan BPJS "
         f"Ketenagakerjaan Anda (program {programs}) melalui Desa {registration.village.name} "
@@ -50,13 +59,15 @@ def follow_up_message(registration: Registration, paid_until: datetime.date) -> 
     )
 
 
-def follow_up_whatsapp_url(registration: Registration, paid_until: datetime.date) -> str | None:
+def follow_up_whatsapp_url(
+    registration: Registration, paid_until: datetime.date, book=None
+) -> str | None:
     """A wa.me link with the message typed in, or None without a mobile number."""
     phone = registration.participant.phone
     try:
         if not phone or not is_mobile_phone(phone):
             return None
-        return whatsapp_url(phone, follow_up_message(registration, paid_until))
+        return whatsapp_url(phone, follow_up_message(registration, paid_until, book))
     except ValidationError:  # an older, unnormalised number
         return None
 
@@ -73,9 +84,11 @@ def with_follow_ups(registrations):
     )
 
 
-def add_follow_up_details(registration: Registration) -> None:
-    """The WhatsApp link and the "already reached" mark the lapsing lists show per member."""
-    registration.whatsapp_url = follow_up_whatsapp_url(registration, registration.paid_until)
+def add_follow_up_details(registration: Registration, book=None) -> None:
+    """The WhatsApp link, the premium due after the period and the "already reached" mark the
+    lapsing lists show per member (pass `book`, the price book, for a list)."""
+    registration.next_premium = next_premium(registration, registration.paid_until, book)
+    registration.whatsapp_url = follow_up_whatsapp_url(registration, registration.paid_until, book)
     registration.reached_label = (
         FollowUp.Channel(registration.reached_channel).label if registration.reached_channel else ""
     )
@@ -181,9 +194,10 @@ def lapsing_print(request):
             "participant__full_name",
         )
     )
+    book = ContributionRate.objects.price_book()
     for registration in registrations:
         registration.phone_display = _display_phone(registration.participant.phone)
-        add_follow_up_details(registration)
+        add_follow_up_details(registration, book)
     return render(
         request,
         "enrollment/follow_up_print.html",

@@ -14,19 +14,20 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.translated import with_params
 
-from . import eligibility
+from . import eligibility, premiums
 from .models import (
     AgeLimit,
     Agent,
     ContributionRate,
     FundingSource,
+    OccupationGroup,
     Participant,
     Registration,
     WorkerCategory,
 )
 from .nik import parse_nik
 from .phone import normalize_phone
-from .premiums import compute_premium, format_rupiah, parse_rupiah
+from .premiums import format_rupiah, parse_rupiah
 
 
 class RupiahField(forms.CharField):
@@ -71,11 +72,28 @@ class RegistrationForm(forms.Form):
     rt = forms.CharField(label=_("RT"), required=False, max_length=3)
     rw = forms.CharField(label=_("RW"), required=False, max_length=3)
     occupation = forms.CharField(label=_("Occupation"), required=False, max_length=100)
+    occupation_group = forms.ChoiceField(
+        label=_("Occupation group"),
+        required=False,
+        choices=OccupationGroup.choices,
+        help_text=_("Transport workers (ojek, drivers, couriers) may get a discount."),
+    )
     category = forms.ChoiceField(label=_("Worker category"), choices=WorkerCategory.choices)
+    employer_name = forms.CharField(
+        label=_("Employer"),
+        required=False,
+        max_length=150,
+        help_text=_("Formal employees: the company that registers them and pays their premium."),
+    )
     jht = forms.BooleanField(
         label=_("Add JHT (old-age savings)"),
         required=False,
         help_text=_("JKK and JKM are always included."),
+    )
+    jp = forms.BooleanField(
+        label=_("Add JP (pension)"),
+        required=False,
+        help_text=_("Village officials and contract staff only."),
     )
     declared_income = RupiahField(
         label=_("Declared monthly income (Rp)"),
@@ -93,13 +111,13 @@ class RegistrationForm(forms.Form):
         village,
         user,
         registration: Registration | None = None,
-        rate: ContributionRate | None = None,
+        book: premiums.PriceBook | None = None,
         registered_niks: Container[str] | None = None,
         age_rules: list[eligibility.AgeRule] | None = None,
         differences_are_warnings: bool = False,
         **kwargs,
     ):
-        """An import passes `rate` (the rates in force), `age_rules` (AgeLimit's rows) and
+        """An import passes `book` (every rate and discount), `age_rules` (AgeLimit's rows) and
         `registered_niks` (the file's NIKs already in the database) looked up once per thousand
         rows, instead of queries per row; the unique constraint on the NIK still has the last
         word. With `differences_are_warnings` (an import: the preview shows them before anything
@@ -109,7 +127,8 @@ class RegistrationForm(forms.Form):
         self.village = village
         self.user = user
         self.registration = registration
-        self.rate = rate
+        self.book = book
+        self.rates: premiums.RateTable | None = None
         self.registered_niks = registered_niks
         self.age_rules = AgeLimit.objects.rules() if age_rules is None else age_rules
         self.differences_are_warnings = differences_are_warnings
@@ -128,7 +147,7 @@ class RegistrationForm(forms.Form):
         the checks themselves. Bound fields are kept: they read the data when asked."""
         self.data, self.is_bound = data, True
         self._errors = None
-        self.warnings, self.premium, self.nik_info = [], None, None
+        self.warnings, self.premium, self.nik_info, self.rates = [], None, None, None
         self.nik_differs = False
         return self
 
@@ -138,10 +157,12 @@ class RegistrationForm(forms.Form):
         return {
             **{field: getattr(participant, field) for field in [
                 "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw",
-                "occupation", "category"]},
+                "occupation", "occupation_group", "category"]},
             # Saved data that differs from the NIK was confirmed when it was saved.
             "confirm_differences": _differs_from_nik(participant),
             "jht": registration.jht,
+            "jp": registration.jp,
+            "employer_name": registration.employer_name,
             "declared_income": registration.declared_income,
             "funding_source": registration.funding_source,
             "funding_company": registration.funding_company,
@@ -220,21 +241,19 @@ class RegistrationForm(forms.Form):
             self.add_error("funding_company", _("Name the company that pays through its CSR."))
         if cleaned.get("funding_source") != FundingSource.CSR:
             cleaned["funding_company"] = ""
-        income = cleaned.get("declared_income")
-        if income is not None:
+        cleaned["occupation_group"] = cleaned.get("occupation_group") or OccupationGroup.OTHER
+        self._check_scheme(cleaned)
+        if cleaned.get("declared_income") is not None and cleaned.get("category"):
             try:
-                rate = self.rate or ContributionRate.objects.in_force()
-            except ContributionRate.DoesNotExist:
+                book = self.book or ContributionRate.objects.price_book()
+                self.premium, self.rates = premiums.price_registration(
+                    book, cleaned, premiums.month_of(timezone.localdate())
+                )
+            except premiums.NoRatesInForce:
                 raise ValidationError(
                     _("No contribution rates are set up yet. Ask an administrator."),
                     code="no_rates",
                 ) from None
-            try:
-                self.premium = compute_premium(
-                    income=income, include_jht=cleaned.get("jht", False), rates=rate.as_table()
-                )
-            except ValidationError as error:
-                self.add_error("declared_income", error)
         return cleaned
 
     def _registration_day(self):
@@ -254,6 +273,39 @@ class RegistrationForm(forms.Form):
         except ValidationError as error:
             typed = self.data.get(self.add_prefix("birth_date"))
             self.add_error("birth_date" if typed else "nik", error)
+
+    def _check_scheme(self, cleaned) -> None:
+        """Formal employees are their employer's (named, paid by it, never by the village
+        budget); JP is for the wage earners the village pays; an employer pays only for them."""
+        scheme = premiums.scheme_of(cleaned.get("category", ""))
+        source = cleaned.get("funding_source")
+        if scheme == premiums.EMPLOYER:
+            cleaned["employer_name"] = cleaned.get("employer_name", "").strip()
+            if not cleaned["employer_name"]:
+                self.add_error(
+                    "employer_name",
+                    _("Name the employer: formal employees are covered through their employer."),
+                )
+            if source in FundingSource.village_funded():
+                self.add_error(
+                    "funding_source",
+                    _(
+                        "Formal employees are paid for by their employer, never from the "
+                        "village budget (Dana Desa or ADD)."
+                    ),
+                )
+            elif source:
+                cleaned["funding_source"] = FundingSource.EMPLOYER
+                cleaned["funding_company"] = ""
+        else:
+            cleaned["employer_name"] = ""
+            if source == FundingSource.EMPLOYER:
+                self.add_error(
+                    "funding_source",
+                    _("Only formal employees (PU) are paid for by an employer."),
+                )
+        if scheme != premiums.WAGE:
+            cleaned["jp"] = False
 
     def _check_against_nik(self, cleaned, info) -> None:
         """A birth date or sex that differs from the NIK's is kept when the operator confirms it
@@ -379,13 +431,19 @@ class FundedPeriodForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, village, **kwargs):
+    def __init__(self, *args, village, registration: Registration | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.village = village
+        self.registration = registration
         self.fields["funding_source"].widget.choices = eligibility.payer_choices(village)
 
     def clean(self):
         cleaned = super().clean()
+        if self.registration is not None and self.registration.is_employer_covered:
+            raise ValidationError(
+                _("A member covered through an employer has no funded periods: the employer pays."),
+                code="employer_covered",
+            )
         if cleaned.get("funding_source"):
             try:
                 eligibility.check_payer(

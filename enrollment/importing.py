@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import sheet_guard
-from .models import FundingSource, Participant, WorkerCategory
+from .models import FundingSource, OccupationGroup, Participant, WorkerCategory
 from .sheet_guard import ImportRefused
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -55,6 +55,9 @@ HEADERS = {
     "funding_source": "Sumber Dana",
     "funding_company": "Perusahaan CSR",
     "village": "Kode Desa",
+    # Optional, added by issue 18 after the others so that older files keep their columns.
+    "occupation_group": "Kelompok Pekerjaan",
+    "employer_name": "Pemberi Kerja",
 }
 REQUIRED = ["nik", "full_name", "category", "declared_income", "funding_source"]
 ERROR_HEADER = "Kesalahan"
@@ -101,6 +104,10 @@ SYNONYMS = {
         "perusahaancsr", "perusahaan", "namaperusahaan", "namaperusahaancsr", "company",
         "companycsr", "companyforcsr",
     ],
+    "occupation_group": ["kelompokpekerjaan", "kelompok", "occupationgroup"],
+    "employer_name": [
+        "pemberikerja", "namapemberikerja", "tempatkerja", "employer", "employername",
+    ],
     "village": [
         "kodedesa", "kodekelurahan", "kodedesakelurahan", "kodedesakel", "kodewilayah",
         "kodewilayahdesa", "villagecode",
@@ -133,6 +140,13 @@ _FUNDING = {
     **dict.fromkeys(["alokasidanadesa"], FundingSource.ADD),
     **dict.fromkeys(["csr", "csrperusahaan", "perusahaan"], FundingSource.CSR),
     **dict.fromkeys(["lain", "lainlain"], FundingSource.OTHER),
+}
+_OCCUPATION_GROUP = {
+    **dict.fromkeys(
+        ["transportasi", "ojek", "ojol", "sopir", "supir", "pengemudi", "kurir", "driver"],
+        OccupationGroup.TRANSPORT,
+    ),
+    **dict.fromkeys(["lain", "lainlain", ""], OccupationGroup.OTHER),
 }
 _YES = {"ya", "y", "iya", "yes", "ikut", "v", "x", "1", "true", "benar"}
 _NO = {"tidak", "tdk", "t", "n", "no", "0", "false", "", "salah"}
@@ -771,6 +785,7 @@ _CHOICES = {
     "sex": (Participant.Sex.choices, _SEX),
     "category": (WorkerCategory.choices, _CATEGORY),
     "funding_source": (FundingSource.choices, _FUNDING),
+    "occupation_group": (OccupationGroup.choices, _OCCUPATION_GROUP),
 }
 
 
@@ -822,8 +837,11 @@ def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     problems: dict[str, Any] = {}  # lazy texts: stored in every language
     data = {
         name: cell_text(values.get(name))
-        for name in ("full_name", "phone", "address", "rt", "rw", "occupation", "funding_company")
-    }
+        for name in (
+            "full_name", "phone", "address", "rt", "rw", "occupation", "funding_company",
+            "employer_name",
+        )
+    }  # fmt: skip
     data["nik"] = _nik_text(values.get("nik"))
     data["declared_income"] = cell_text(values.get("declared_income"))
     data["birth_date"], problem = _date_text(values.get("birth_date"))
@@ -1017,6 +1035,8 @@ def template_file(file_format: str, *, example_village: str | None, village_colu
         "declared_income": 1_000_000,
         "funding_source": "Dana Desa",
         "funding_company": "",
+        "occupation_group": "Lainnya",
+        "employer_name": "",
         "village": example_village or "",
     }
     text = [i for i, n in enumerate(names) if n in ("nik", "phone", "rt", "rw", "village")]
@@ -1057,6 +1077,7 @@ def _template_xlsx(names, example, text_columns, date_columns) -> bytes:
             "jht": ["Ya", "Tidak"],
             "category": [str(label) for _code, label in WorkerCategory.choices],
             "funding_source": [str(label) for _code, label in FundingSource.choices],
+            "occupation_group": [str(label) for _code, label in OccupationGroup.choices],
         }
     values = workbook.create_sheet("Pilihan")
     for index, (name, options) in enumerate(lists.items(), start=1):

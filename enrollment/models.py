@@ -32,9 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from villages.models import Village
 
-from . import eligibility
+from . import eligibility, premiums
 from .nik import mask_nik, validate_nik
-from .premiums import RateTable
 
 
 class InForceQuerySet(models.QuerySet):
@@ -49,46 +48,179 @@ class InForceQuerySet(models.QuerySet):
         return row
 
 
-class ContributionRate(models.Model):
-    """BPU contribution rates from a date on: a change of regulation is a new row."""
+class RateScheme(models.TextChoices):
+    BPU = premiums.BPU, _("BPU (informal / self-employed)")
+    WAGE = premiums.WAGE, _("Wage earner paid by the village")
 
-    effective_from = models.DateField(_("effective from"), unique=True)
+
+class ContributionRateQuerySet(InForceQuerySet):
+    def in_force(self, on: datetime.date | None = None, *, scheme: str = premiums.BPU):
+        """The scheme's row that applies on a day (today)."""
+        return InForceQuerySet.in_force(self.filter(scheme=scheme), on)
+
+    def price_book(self) -> premiums.PriceBook:
+        """Every rate row and discount, read once (two small queries): prices any member for
+        any month in memory, so a list or an export does not query per row."""
+        return premiums.PriceBook(
+            rates=tuple(rate.as_table() for rate in self.model.objects.all()),
+            discounts=tuple(d.as_rule() for d in ContributionDiscount.objects.all()),
+        )
+
+
+class ContributionRate(models.Model):
+    """A scheme's contribution rates from a date on: a change of regulation is a new row."""
+
+    scheme = models.CharField(
+        _("scheme"), max_length=10, choices=RateScheme, default=RateScheme.BPU
+    )
+    effective_from = models.DateField(_("effective from"))
     regulation = models.CharField(_("regulation"), max_length=200, blank=True)
     jkk_percent = models.DecimalField(_("JKK (% of income)"), max_digits=5, decimal_places=2)
-    jkm_flat = models.PositiveIntegerField(_("JKM (Rp per month)"))
+    jkm_flat = models.PositiveIntegerField(
+        _("JKM (Rp per month)"), default=0, help_text=_("BPU: a flat amount.")
+    )
+    jkm_percent = models.DecimalField(
+        _("JKM (% of income)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("Wage earners: a percentage of the fixed income."),
+    )
     jht_percent = models.DecimalField(_("JHT (% of income)"), max_digits=5, decimal_places=2)
-    min_income = models.PositiveIntegerField(_("lowest declared income (Rp)"))
-    max_income = models.PositiveIntegerField(_("highest declared income (Rp)"))
+    jp_percent = models.DecimalField(
+        _("JP (% of income)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text=_("Wage earners only, where chosen."),
+    )
+    jp_wage_cap = models.PositiveIntegerField(
+        _("highest income for JP (Rp)"),
+        null=True,
+        blank=True,
+        help_text=_("JP is a percentage of the income up to this amount."),
+    )
+    min_income = models.PositiveIntegerField(
+        _("lowest declared income (Rp)"),
+        default=0,
+        help_text=_("BPU: a lower income is priced on this floor."),
+    )
+    max_income = models.PositiveIntegerField(
+        _("highest declared income (Rp)"),
+        null=True,
+        blank=True,
+        help_text=_("BPU: a higher income is priced on this top of the table."),
+    )
 
-    objects = InForceQuerySet.as_manager()
+    objects = ContributionRateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-effective_from"]
+        ordering = ["scheme", "-effective_from"]
         verbose_name = _("contribution rate")
         verbose_name_plural = _("contribution rates")
         constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "effective_from"],
+                name="rate_unique_scheme_effective_from",
+                violation_error_message=_("This scheme already has rates from that date."),
+            ),
             models.CheckConstraint(
-                condition=Q(max_income__gte=models.F("min_income")),
+                condition=Q(max_income__isnull=True) | Q(max_income__gte=models.F("min_income")),
                 name="rate_income_range_ordered",
                 violation_error_message=_("The highest income must not be below the lowest."),
             ),
             models.CheckConstraint(
-                condition=Q(jkk_percent__gte=0, jht_percent__gte=0),
+                condition=Q(
+                    jkk_percent__gte=0, jht_percent__gte=0, jkm_percent__gte=0, jp_percent__gte=0
+                ),
                 name="rate_percentages_not_negative",
             ),
         ]
 
     def __str__(self):
-        return f"{self.effective_from:%d-%m-%Y} {self.regulation}".strip()
+        text = f"{self.get_scheme_display()} {self.effective_from:%d-%m-%Y} {self.regulation}"
+        return text.strip()
 
-    def as_table(self) -> RateTable:
-        return RateTable(
+    def as_table(self) -> premiums.RateTable:
+        return premiums.RateTable(
             effective_from=self.effective_from,
             jkk_percent=self.jkk_percent,
             jkm_flat=self.jkm_flat,
             jht_percent=self.jht_percent,
             min_income=self.min_income,
             max_income=self.max_income,
+            scheme=self.scheme,
+            jkm_percent=self.jkm_percent,
+            jp_percent=self.jp_percent,
+            jp_wage_cap=self.jp_wage_cap,
+            pk=self.pk,
+        )
+
+
+class OccupationGroup(models.TextChoices):
+    """Groups of occupations a discount may be for."""
+
+    OTHER = "other", _("Other")
+    TRANSPORT = "transport", _("Transport (ojek, drivers, couriers)")
+
+
+class ContributionDiscount(models.Model):
+    """A dated reduction of contributions set by a regulation (PP 49/2020, PP 50/2025): applies
+    by itself to the months it covers, for its occupation group, unless an excluded payer pays."""
+
+    regulation = models.CharField(_("regulation"), max_length=200)
+    source = models.TextField(_("source"), blank=True)
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    percent = models.DecimalField(_("discount (%)"), max_digits=5, decimal_places=2)
+    programmes = models.JSONField(
+        _("programmes"), default=list, help_text=_("The programmes discounted: jkk, jkm.")
+    )
+    scheme = models.CharField(
+        _("scheme"), max_length=10, choices=RateScheme, default=RateScheme.BPU
+    )
+    occupation_group = models.CharField(
+        _("occupation group"),
+        max_length=10,
+        choices=OccupationGroup,
+        blank=True,
+        help_text=_("Empty: every occupation."),
+    )
+    excluded_payers = models.JSONField(
+        _("not when paid by"),
+        default=list,
+        blank=True,
+        help_text=_("Funding sources for which the discount does not apply."),
+    )
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("contribution discount")
+        verbose_name_plural = _("contribution discounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_until__isnull=True)
+                | Q(effective_until__gte=models.F("effective_from")),
+                name="discount_period_ordered",
+                violation_error_message=_("The discount must not end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="discount_percent_0_to_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.regulation} ({self.effective_from:%d-%m-%Y})"
+
+    def as_rule(self) -> premiums.Discount:
+        return premiums.Discount(
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+            percent=self.percent,
+            programmes=frozenset(self.programmes),
+            scheme=self.scheme,
+            occupation_group=self.occupation_group,
+            excluded_payers=frozenset(self.excluded_payers),
         )
 
 
@@ -166,6 +298,7 @@ class FundingSource(models.TextChoices):
     JIMPITAN = "jimpitan", _("Jimpitan")
     BANK_SAMPAH = "bank_sampah", _("Bank sampah (waste bank)")
     OTHER = "lainnya", _("Other")
+    EMPLOYER = "perusahaan", _("The employer (formal employees)")
 
     @classmethod
     def village_funded(cls) -> list[str]:
@@ -195,6 +328,14 @@ class Participant(models.Model):
         Village, models.PROTECT, related_name="residents", verbose_name=_("village of residence")
     )
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    occupation_group = models.CharField(
+        _("occupation group"),
+        max_length=10,
+        choices=OccupationGroup,
+        default=OccupationGroup.OTHER,
+        db_default=OccupationGroup.OTHER,
+        help_text=_("Transport workers (ojek, drivers, couriers) may get a discount."),
+    )
     category = models.CharField(_("worker category"), max_length=10, choices=WorkerCategory)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -272,6 +413,11 @@ class RegistrationQuerySet(models.QuerySet):
             .order_by("oldest", "village_id")
         )
 
+    def not_employer_covered(self) -> RegistrationQuerySet:
+        """Members the village deals with: formal employees, covered and paid through their
+        employer, are in no village budget, funded period or arrears list."""
+        return self.exclude(participant__category__in=premiums.EMPLOYER_CATEGORIES)
+
     def verified(self) -> RegistrationQuerySet:
         """Verified or already active: members with a KPJ number."""
         return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
@@ -287,8 +433,9 @@ class RegistrationQuerySet(models.QuerySet):
     def recruits_by_agent_month(self, until: datetime.date) -> models.QuerySet:
         """Rows {agent, month, recruits, premiums}, one per agent and calendar month of
         registration (in the portal's time zone, Asia/Jakarta) up to `until`: the agent's new
-        members that month and the monthly premiums of those of them now verified or active.
-        Feed them to commission.agent_months()."""
+        members that month and their premiums at registration (those now verified or active).
+        Not the commission's input: the commission counts payments actually made
+        (agent_views._totals_per_agent_month, commission.agent_months)."""
         return (
             self.recruited()
             .filter(created_at__date__lte=until)
@@ -423,11 +570,31 @@ class Registration(models.Model):
         Village, models.PROTECT, related_name="registrations", verbose_name=_("village")
     )
     jht = models.BooleanField(_("JHT (old-age savings)"), default=False)
-    declared_income = models.PositiveIntegerField(_("declared monthly income (Rp)"))
-    rate = models.ForeignKey(
-        ContributionRate, models.PROTECT, related_name="+", verbose_name=_("rates applied")
+    jp = models.BooleanField(
+        _("JP (pension)"),
+        default=False,
+        db_default=False,
+        help_text=_("Wage earners the village pays only."),
     )
-    monthly_premium = models.PositiveIntegerField(_("monthly premium (Rp)"))
+    declared_income = models.PositiveIntegerField(_("declared monthly income (Rp)"))
+    employer_name = models.CharField(
+        _("employer"),
+        max_length=150,
+        blank=True,
+        db_default="",
+        help_text=_("Formal employees: the company that registers them and pays their premium."),
+    )
+    # The rates and premium at registration (history); the premium of a month is premium_in().
+    rate = models.ForeignKey(
+        ContributionRate,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rates applied"),
+        help_text=_("Empty for members covered through an employer."),
+    )
+    monthly_premium = models.PositiveIntegerField(_("premium at registration (Rp)"))
     funding_source = models.CharField(_("funding source"), max_length=12, choices=FundingSource)
     funding_company = models.CharField(
         _("company (CSR)"), max_length=150, blank=True, help_text=_("For CSR funding.")
@@ -528,7 +695,48 @@ class Registration(models.Model):
 
     @property
     def programs(self) -> list[str]:
-        return ["JKK", "JKM", "JHT"] if self.jht else ["JKK", "JKM"]
+        if self.is_employer_covered:
+            return []
+        return ["JKK", "JKM"] + (["JHT"] if self.jht else []) + (["JP"] if self.jp else [])
+
+    @property
+    def scheme(self) -> str:
+        """premiums.BPU, WAGE or EMPLOYER, by the participant's worker category."""
+        return premiums.scheme_of(self.participant.category)
+
+    @property
+    def is_employer_covered(self) -> bool:
+        """A formal employee: covered through an employer, priced and paid by it."""
+        return self.scheme == premiums.EMPLOYER
+
+    def premium_in(
+        self, month: datetime.date, book: premiums.PriceBook | None = None
+    ) -> premiums.Premium:
+        """The premium of a month: the rates and discount in force that month applied to this
+        member (pass `book`, ContributionRate.objects.price_book(), when pricing many).
+        Raises premiums.NoRatesInForce when no rates of the scheme are set up by then."""
+        book = book or ContributionRate.objects.price_book()
+        participant = self.participant
+        return book.price(
+            category=participant.category,
+            income=self.declared_income,
+            jht=self.jht,
+            jp=self.jp,
+            occupation_group=participant.occupation_group,
+            payer=self.funding_source,
+            month=month,
+        )
+
+    def premium_total_in(self, month: datetime.date, book: premiums.PriceBook | None = None) -> int:
+        """premium_in(month).total; the premium at registration where no rates applied."""
+        try:
+            return self.premium_in(month, book).total
+        except premiums.NoRatesInForce:
+            return self.monthly_premium
+
+    def premium_this_month(self, book: premiums.PriceBook | None = None) -> int:
+        """The premium of today's month (what lists, exports and messages show)."""
+        return self.premium_total_in(premiums.month_of(timezone.localdate()), book)
 
     @property
     def is_editable(self) -> bool:

@@ -16,8 +16,8 @@ from campaigns.models import Claim, SocializationEvent
 
 from .arrears import latest_month_due
 from .commission import add_months, month_start
-from .models import Payment, Registration
-from .payments import cached_rates, premium_due, store_months_paid
+from .models import ContributionRate, Payment, Registration
+from .payments import premium_due, store_months_paid
 
 CLAIM_DAY = datetime.date(2018, 12, 17)
 # Months paid after registering, for the older demo members (later ones pay up to today).
@@ -41,9 +41,9 @@ def demo_payments(*, log=print) -> None:
             "registration_id", "paid_on"
         )
     )
-    rates = cached_rates()
-    fields = ("pk", "created_at", "declared_income", "jht", "monthly_premium", "paid_until")
-    for registration in members.only(*fields):
+    book = ContributionRate.objects.price_book()
+    # Members covered through an employer pay through it: the village's file has none of theirs.
+    for registration in members.not_employer_covered().select_related("participant"):
         registered_on = timezone.localtime(registration.created_at).date()
         first = month_start(registered_on)
         last = min(last_due, add_months(first, OLD_MEMBERS_MONTHS - 1))
@@ -58,7 +58,7 @@ def demo_payments(*, log=print) -> None:
             last = min(last, add_months(last_due, -1))
         month = first
         while month <= last:
-            due = premium_due(registration, month, rates=rates)
+            due = premium_due(registration, month, book=book)
             amount = due // 2 if rng.random() < 0.01 else due  # now and then a partial payment
             paid_on = max(month + datetime.timedelta(days=rng.randint(2, 20)), registered_on)
             payments.append(

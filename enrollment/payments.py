@@ -15,12 +15,10 @@ import datetime
 import io
 import itertools
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
@@ -35,43 +33,22 @@ from portal.translated import in_every_language, in_reader_language, with_params
 from . import importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
 from .payment_models import FULL_PAYMENT
-from .premiums import RateTable, compute_premium, format_rupiah
+from .premiums import NoRatesInForce, Premium, PriceBook, format_rupiah
 
 CHUNK = 5000
 ERRORS_KEPT = 200  # on the upload, for the preview; the error file lists every one
 
 
-def premium_due(registration, month: datetime.date, *, rates: Callable | None = None) -> int:
-    """The premium due for a registration's month: the rates in force that month applied to
-    its declared income and programmes. The one place payments ask the pricing; `rates` (a
-    month -> RateTable function) lets a long file look each month's rates up once."""
-    table = (rates or rate_table_of_month)(month)
-    if table is None:
-        return registration.monthly_premium
+def premium_due(registration, month: datetime.date, *, book: PriceBook | None = None) -> int:
+    """The premium due for a registration's month: the rates and discount in force that month
+    applied to the member (Registration.premium_in, or a Member's). The one place payments ask
+    the pricing; pass `book` (ContributionRate.objects.price_book()) to price a long file
+    without a query per row. Where no rates were in force, the premium at registration."""
+    book = book or ContributionRate.objects.price_book()
     try:
-        return compute_premium(
-            income=registration.declared_income, include_jht=registration.jht, rates=table
-        ).total
-    except ValidationError:  # an income today's table refuses: the premium agreed stays due
+        return registration.premium_in(month, book).total
+    except NoRatesInForce:
         return registration.monthly_premium
-
-
-def rate_table_of_month(month: datetime.date) -> RateTable | None:
-    try:
-        return ContributionRate.objects.in_force(month).as_table()
-    except ContributionRate.DoesNotExist:
-        return None
-
-
-def cached_rates() -> Callable[[datetime.date], RateTable | None]:
-    tables: dict[datetime.date, RateTable | None] = {}
-
-    def lookup(month: datetime.date) -> RateTable | None:
-        if month not in tables:
-            tables[month] = rate_table_of_month(month)
-        return tables[month]
-
-    return lookup
 
 
 @dataclass
@@ -83,6 +60,21 @@ class Member:
     declared_income: int
     jht: bool
     monthly_premium: int
+    jp: bool = False
+    funding_source: str = ""
+    category: str = ""
+    occupation_group: str = ""
+
+    def premium_in(self, month: datetime.date, book: PriceBook) -> Premium:
+        return book.price(
+            category=self.category,
+            income=self.declared_income,
+            jht=self.jht,
+            jp=self.jp,
+            occupation_group=self.occupation_group,
+            payer=self.funding_source,
+            month=month,
+        )
 
 
 @dataclass
@@ -124,7 +116,7 @@ def check_file(file: IO[bytes], layout: importing.Layout, *, user=None) -> Check
     checked = Checked()
     writer = csv.writer(checked.to_write)
     seen: dict[tuple[str, datetime.date], int] = {}
-    rates = cached_rates()
+    book = ContributionRate.objects.price_book()
     members = Registration.objects.all() if user is None else Registration.objects.for_user(user)
     for chunk in itertools.batched(payment_rows.rows(file, layout), CHUNK):
         if checked.rows + len(chunk) > max_rows():
@@ -140,7 +132,7 @@ def check_file(file: IO[bytes], layout: importing.Layout, *, user=None) -> Check
         by_kpj = _members(members, {line.kpj for line in lines})
         recorded = _recorded({m.pk for m in by_kpj.values()}, {line.month for line in lines})
         for line in lines:
-            _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates)
+            _check_line(line, layout, checked, writer, seen, by_kpj, recorded, book)
     if not checked.rows:
         raise importing.ImportRefused(
             _("The file has column headings but no rows of payments."), code="no_rows"
@@ -148,7 +140,7 @@ def check_file(file: IO[bytes], layout: importing.Layout, *, user=None) -> Check
     return checked
 
 
-def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) -> None:
+def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, book) -> None:
     header = layout.header_for
     member = by_kpj.get(line.kpj)
     if member is None:
@@ -178,7 +170,7 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
         )
         checked.error(line.number, [[header("month"), message]])
         return
-    due = premium_due(member, line.month, rates=rates)
+    due = premium_due(member, line.month, book=book)
     before = recorded.get((member.pk, line.month))
     if before == (line.amount, line.paid_on):
         checked.same += 1
@@ -212,7 +204,10 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, rates) ->
 def _members(registrations, kpjs: set[str]) -> dict[str, Member]:
     if not kpjs:
         return {}
-    fields = ("kpj", "pk", "participant__nik", "declared_income", "jht", "monthly_premium")
+    fields = (
+        "kpj", "pk", "participant__nik", "declared_income", "jht", "monthly_premium", "jp",
+        "funding_source", "participant__category", "participant__occupation_group",
+    )  # fmt: skip
     return {
         kpj: Member(*rest)
         for kpj, *rest in registrations.filter(kpj__in=kpjs).order_by().values_list(*fields)

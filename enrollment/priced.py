@@ -10,7 +10,10 @@ from typing import Any
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 # What the premium depends on: changing any of these after "Periksa" prices again.
-PRICED_FIELDS = ["declared_income", "jht", "category"]
+PRICED_FIELDS = [
+    "declared_income", "jht", "jp", "category", "occupation_group", "funding_source",
+    "employer_name",
+]  # fmt: skip
 FIELD_NAME = "priced"
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
+    CharField,
     DateField,
     DateTimeField,
     Exists,
@@ -32,7 +33,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,7 +45,7 @@ from portal.models import AuditEvent
 from portal.translated import in_every_language, with_params
 from villages.models import Village
 
-from . import eligibility, import_limits, importing
+from . import eligibility, import_limits, importing, premiums
 from .forms import RegistrationForm
 from .models import (
     AgeLimit,
@@ -58,13 +59,14 @@ from .models import (
     RegistrationEvent,
 )
 from .nik import parse_nik
-from .premiums import compute_premium
 
 PARTICIPANT_FIELDS = [
     "nik", "full_name", "birth_date", "sex", "phone", "address", "rt", "rw", "occupation",
-    "category",
+    "occupation_group", "category",
 ]  # fmt: skip
-REGISTRATION_FIELDS = ["jht", "declared_income", "funding_source", "funding_company", "agent"]
+REGISTRATION_FIELDS = [
+    "jht", "jp", "declared_income", "employer_name", "funding_source", "funding_company", "agent",
+]  # fmt: skip
 
 
 class DuplicateNik(Exception):
@@ -93,14 +95,17 @@ def _record(registration, action, by, changes=None, note="") -> RegistrationEven
     )
 
 
+def _price(data: dict[str, Any], book=None) -> tuple[premiums.Premium, premiums.RateTable | None]:
+    """The premium at registration: this month's, by the registration's scheme."""
+    book = book or ContributionRate.objects.price_book()
+    return premiums.price_registration(book, data, premiums.month_of(timezone.localdate()))
+
+
 def registration_create(*, village, entered_by, data: dict[str, Any]) -> Registration:
     """Create the participant and their registration (status submitted) with the premium from
     the rates in force today. Raises DuplicateNik when the NIK exists, even when another user
     registered it between the form's check and this insert."""
-    rate = ContributionRate.objects.in_force()
-    premium = compute_premium(
-        income=data["declared_income"], include_jht=data["jht"], rates=rate.as_table()
-    )
+    premium, rates = _price(data)
     try:
         with transaction.atomic():
             participant = Participant.objects.create(
@@ -109,7 +114,7 @@ def registration_create(*, village, entered_by, data: dict[str, Any]) -> Registr
             registration = Registration.objects.create(
                 participant=participant,
                 village=village,
-                rate=rate,
+                rate_id=rates.pk if rates else None,
                 monthly_premium=premium.total,
                 entered_by=entered_by,
                 **{field: data[field] for field in REGISTRATION_FIELDS},
@@ -196,11 +201,18 @@ def _apply_changes(registration: Registration, by, data: dict[str, Any]) -> bool
                 setattr(obj, field, new)
     if not changes:
         return False
-    rate = ContributionRate.objects.in_force()
-    registration.rate = rate
-    registration.monthly_premium = compute_premium(
-        income=registration.declared_income, include_jht=registration.jht, rates=rate.as_table()
-    ).total
+    premium, rates = _price(
+        {
+            "category": participant.category,
+            "declared_income": registration.declared_income,
+            "jht": registration.jht,
+            "jp": registration.jp,
+            "occupation_group": participant.occupation_group,
+            "funding_source": registration.funding_source,
+        }
+    )
+    registration.rate_id = rates.pk if rates else None
+    registration.monthly_premium = premium.total
     try:
         with transaction.atomic():
             participant.save()
@@ -486,7 +498,7 @@ def import_batch_from_values(
             layout=importing.template_layout().as_json(),
         )
         try:
-            checker = _RowChecker(batch, importing.template_layout(), _rate_in_force())
+            checker = _RowChecker(batch, importing.template_layout(), _price_book())
             _check_rows(batch, checker, rows, deadline=None)
         except importing.ImportRefused as refusal:
             _refuse(batch, refusal.message)
@@ -497,18 +509,18 @@ def import_batch_from_values(
     return batch
 
 
-def _rate_in_force() -> ContributionRate:
-    try:
-        return ContributionRate.objects.in_force()
-    except ContributionRate.DoesNotExist:
+def _price_book() -> premiums.PriceBook:
+    book = ContributionRate.objects.price_book()
+    if not book.rates:
         raise importing.ImportRefused(
             _("No contribution rates are set up yet. Ask an administrator."), code="no_rates"
-        ) from None
+        )
+    return book
 
 
 def _check_next_rows(batch: ImportBatch, deadline: float | None) -> None:
     layout = importing.Layout.from_json(batch.layout)
-    checker = _RowChecker(batch, layout, _rate_in_force())
+    checker = _RowChecker(batch, layout, _price_book())
     with batch.file.open("rb") as file:
         rows = importing.read_rows(file, layout, after=batch.rows_read)
         _check_rows(
@@ -591,10 +603,10 @@ class _RowChecker:
     """Runs each row through RegistrationForm with what the form would look up per row (rates,
     registered NIKs, villages) fetched once per chunk."""
 
-    def __init__(self, batch: ImportBatch, layout: importing.Layout, rate: ContributionRate):
+    def __init__(self, batch: ImportBatch, layout: importing.Layout, book: premiums.PriceBook):
         self.batch = batch
         self.layout = layout
-        self.rate = rate
+        self.book = book
         self.age_rules = AgeLimit.objects.rules()
         self.user = batch.created_by
         self.villages: dict[str, Village] = {}
@@ -651,7 +663,7 @@ class _RowChecker:
             form = RegistrationForm(
                 village=village,
                 user=self.user,
-                rate=self.rate,
+                book=self.book,
                 registered_niks=registered,
                 age_rules=self.age_rules,
                 differences_are_warnings=True,
@@ -695,7 +707,8 @@ class _RowChecker:
         stored["birth_date"] = cleaned["birth_date"].isoformat()
         stored["village"] = village.pk
         stored["premium"] = form.premium.total
-        stored["rate"] = self.rate.pk
+        stored["rate"] = form.rates.pk if form.rates else None
+        stored["priced_in"] = premiums.month_of(timezone.localdate()).isoformat()
         return ImportRow(
             batch=self.batch,
             number=number,
@@ -758,14 +771,17 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.CHECKED:
             raise WrongStatus(batch.status)
-        rate = ContributionRate.objects.in_force()
-        _reprice(batch, rate)
+        _reprice(batch, ContributionRate.objects.price_book())
         now = timezone.now()
         fresh = batch.rows.filter(status=ImportRow.Status.NEW)
         meanwhile = fresh.filter(Exists(Participant.objects.filter(nik=OuterRef("nik")))).update(
             status=ImportRow.Status.MEANWHILE
         )
         text = {name: KT(f"data__{name}") for name in PARTICIPANT_FIELDS if name != "nik"}
+        # Rows checked before occupation groups existed have none.
+        text["occupation_group"] = Coalesce(
+            text["occupation_group"], Value("other"), output_field=CharField()
+        )
         created = _insert_select(
             Participant,
             fresh,
@@ -786,11 +802,15 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
                 ),
                 "village_id": KT("data__village"),
                 "jht": ExpressionWrapper(Q(data__jht=True), BooleanField()),
+                "jp": ExpressionWrapper(Q(data__jp=True), BooleanField()),
                 "declared_income": Cast(KT("data__declared_income"), IntegerField()),
+                "employer_name": Coalesce(
+                    KT("data__employer_name"), Value(""), output_field=CharField()
+                ),
                 "monthly_premium": Cast(KT("data__premium"), IntegerField()),
                 "funding_source": KT("data__funding_source"),
                 "funding_company": KT("data__funding_company"),
-                "rate_id": Value(rate.pk),
+                "rate_id": Cast(KT("data__rate"), IntegerField()),
                 "status": Value(Registration.Status.SUBMITTED),
                 "rejection_reason": Value(""),
                 "paid_by": Value(""),
@@ -822,19 +842,19 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
     return batch
 
 
-def _reprice(batch: ImportBatch, rate: ContributionRate) -> None:
-    """Premiums were priced when the rows were checked; price again the rows checked under
-    other rates than today's. Raises ValidationError for an income today's rates refuse."""
+def _reprice(batch: ImportBatch, book: premiums.PriceBook) -> None:
+    """Premiums were priced when the rows were checked; price again the rows checked in
+    another month than this one (its rates or discounts may differ)."""
+    month = premiums.month_of(timezone.localdate())
     stale = batch.rows.filter(status=ImportRow.Status.NEW).filter(
-        ~Q(data__rate=rate.pk) | Q(data__rate__isnull=True)
+        ~Q(data__priced_in=month.isoformat()) | Q(data__priced_in__isnull=True)
     )
-    rates = rate.as_table()
     for chunk in itertools.batched(stale.iterator(chunk_size=IMPORT_SAVE_CHUNK), IMPORT_SAVE_CHUNK):
         for row in chunk:
-            row.data["premium"] = compute_premium(
-                income=row.data["declared_income"], include_jht=row.data["jht"], rates=rates
-            ).total
-            row.data["rate"] = rate.pk
+            premium, rates = premiums.price_registration(book, row.data, month)
+            row.data["premium"] = premium.total
+            row.data["rate"] = rates.pk if rates else None
+            row.data["priced_in"] = month.isoformat()
         ImportRow.objects.bulk_update(chunk, ["data"])
 
 

@@ -1,7 +1,8 @@
 import django_tables2 as tables
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from .models import Registration
+from .models import ContributionRate, Registration
 from .premiums import format_rupiah
 
 PHONE_HIDDEN = {"th": {"class": "hide-phone"}, "td": {"class": "hide-phone"}}
@@ -54,5 +55,11 @@ class RegistrationTable(tables.Table):
     def render_programs(self, record):
         return " + ".join(record.programs)
 
-    def render_monthly_premium(self, value):
-        return format_rupiah(value)
+    @cached_property
+    def price_book(self):
+        return ContributionRate.objects.price_book()
+
+    def render_monthly_premium(self, value, record):
+        """This month's premium (issue 18): the rates and discounts in force now, priced from
+        one price book for the whole page."""
+        return format_rupiah(record.premium_this_month(self.price_book))

@@ -92,12 +92,9 @@ def _registration_form(request, form, *, village, registration=None):
     if form.is_bound and form.is_valid():
         premium_total, signed = form.premium.total, form.cleaned_data
     elif not form.is_bound and registration is not None:
-        premium_total = registration.monthly_premium
-        signed = {
-            "declared_income": registration.declared_income,
-            "jht": registration.jht,
-            "category": registration.participant.category,
-        }
+        # Saved again unchanged, it is priced by this month's rates: show that premium.
+        premium_total = registration.premium_this_month()
+        signed = RegistrationForm.initial_from(registration)
     return render(
         request,
         "enrollment/registration_form.html",
@@ -154,7 +151,9 @@ def registration_detail(request, pk):
             "can_edit": can_edit,
             "verify_form": VerifyForm(),
             "reject_form": RejectForm(),
-            "period_form": FundedPeriodForm(village=registration.village),
+            "period_form": FundedPeriodForm(
+                village=registration.village, registration=registration
+            ),
         },
     )
 
@@ -277,7 +276,7 @@ def funded_period_create(request, pk):
     registration = scoped_registration(request, pk)
     if registration.is_returned:
         raise PermissionDenied
-    form = FundedPeriodForm(request.POST, village=registration.village)
+    form = FundedPeriodForm(request.POST, village=registration.village, registration=registration)
     if form.is_valid():
         services.funded_period_add(registration=registration, by=request.user, **form.cleaned_data)
         messages.success(request, _("The funded period is recorded."))

@@ -38,6 +38,7 @@ from django.utils.translation import gettext
 from faker.providers.person.id_ID import Provider as IndonesianNames
 
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion, SocializationEvent
+from enrollment import premiums as premium_rules
 from enrollment.commission import add_months
 from enrollment.models import (
     Agent,
@@ -51,7 +52,7 @@ from enrollment.models import (
     WorkerCategory,
 )
 from enrollment.nik import PROVINCE_CODES
-from enrollment.premiums import compute_premium
+from enrollment.premiums import month_of
 from portal.models import User
 from villages.models import BranchOffice, Coverage, District, Province, Regency, Village
 from villages.regions import DATA_DIR
@@ -200,7 +201,8 @@ FUNDING_SHARES = {
         F.OTHER: 50,
     },
     WorkerCategory.CONTRACT: {F.APBD: 500, F.ADD: 200, F.PARTICIPANT: 300},
-    WorkerCategory.FORMAL: {F.PARTICIPANT: 500, F.OTHER: 500},
+    # Formal employees are their employer's: it registers and pays them (issue 18).
+    WorkerCategory.FORMAL: {F.EMPLOYER: 1000},
 }
 # Declared monthly income in Rp 100,000 steps (low, high) and the share choosing JHT (per mille).
 INCOMES = {
@@ -885,12 +887,27 @@ def participants_generate(
     birth_female = [f"{d.day + 40:02d}{d.month:02d}{d.year % 100:02d}" for d in births]
     category_table = _table(CATEGORY_SHARES)
     funding_tables = {cat: _table(shares) for cat, shares in FUNDING_SHARES.items()}
-    rates = rate.as_table()
+    # Each category priced by its scheme (BPU, wage earner, employer) in today's month, once
+    # per income step; the generator's occupations are all "other" (no transport discount).
+    book = ContributionRate.objects.price_book()
+    month = month_of(today)
+    try:
+        rate_ids = {
+            scheme: book.rates_on(scheme, month).pk
+            for scheme in (premium_rules.BPU, premium_rules.WAGE)
+        }
+    except premium_rules.NoRatesInForce as missing:
+        raise NationalDataError(f"{missing} Run `manage.py migrate`.") from None
     premiums = {
-        (income, jht): compute_premium(income=income, include_jht=jht, rates=rates).total
-        for low, high, _ in INCOMES.values()
+        (category, income, jht): book.price(
+            category=category, income=income, jht=jht, month=month
+        ).total
+        for category, (low, high, _) in INCOMES.items()
         for income in range(low * 100_000, high * 100_000 + 1, 100_000)
         for jht in (False, True)
+    }
+    rate_of = {
+        category: rate_ids.get(premium_rules.scheme_of(category), NULL) for category in INCOMES
     }
     with translation.override("id"):
         funded_note = gettext("%(source)s pays from %(start)s to %(end)s")
@@ -1030,32 +1047,34 @@ def participants_generate(
                         events.append(
                             (index, f"activated\t{staff_id}\t{updated}\t{activated_change}\t\n")
                         )
-                    months = FUNDED_MONTHS[source]
-                    start, end = period_dates(verified_day, months)
-                    periods.append((index, f"{source}\t{company}\t{start}\t{end}\n"))
-                    paid_until, paid_by = end, source
-                    note = funded_note % {
-                        "source": source_labels[source],
-                        "start": start.strftime("%d-%m-%Y"),
-                        "end": end.strftime("%d-%m-%Y"),
-                    }
-                    events.append((index, f"funded\t{staff_id}\t{updated}\t{{}}\t{note}\n"))
-                    follow_day = verified_day + months * 30
-                    if source in VILLAGE_FUNDED and follow_day < today_index and rnd() < 0.45:
-                        start, end = period_dates(follow_day, 6)
-                        periods.append((index, f"{F.PARTICIPANT}\t\t{start}\t{end}\n"))
-                        paid_until, paid_by = end, F.PARTICIPANT
+                    # Formal employees: their employer pays; no funded period (issue 18).
+                    if source != F.EMPLOYER:
+                        months = FUNDED_MONTHS[source]
+                        start, end = period_dates(verified_day, months)
+                        periods.append((index, f"{source}\t{company}\t{start}\t{end}\n"))
+                        paid_until, paid_by = end, source
                         note = funded_note % {
-                            "source": source_labels[F.PARTICIPANT],
+                            "source": source_labels[source],
                             "start": start.strftime("%d-%m-%Y"),
                             "end": end.strftime("%d-%m-%Y"),
                         }
-                        events.append(
-                            (index, f"funded\t{staff_id}\t{stamp(follow_day)}\t{{}}\t{note}\n")
-                        )
+                        events.append((index, f"funded\t{staff_id}\t{updated}\t{{}}\t{note}\n"))
+                        follow_day = verified_day + months * 30
+                        if source in VILLAGE_FUNDED and follow_day < today_index and rnd() < 0.45:
+                            start, end = period_dates(follow_day, 6)
+                            periods.append((index, f"{F.PARTICIPANT}\t\t{start}\t{end}\n"))
+                            paid_until, paid_by = end, F.PARTICIPANT
+                            note = funded_note % {
+                                "source": source_labels[F.PARTICIPANT],
+                                "start": start.strftime("%d-%m-%Y"),
+                                "end": end.strftime("%d-%m-%Y"),
+                            }
+                            events.append(
+                                (index, f"funded\t{staff_id}\t{stamp(follow_day)}\t{{}}\t{note}\n")
+                            )
                 registrations.append(
-                    f"{village}\t{'t' if jht else 'f'}\t{income}\t{rate.pk}\t"
-                    f"{premiums[income, jht]}\t{source}\t{company}\t"
+                    f"{village}\t{'t' if jht else 'f'}\t{income}\t{rate_of[category]}\t"
+                    f"{premiums[category, income, jht]}\t{source}\t{company}\t"
                     f"{agent_id if recruited else NULL}\t{status}\t{kpj}\t{reason}\t{staff_id}\t"
                     f"{created}\t{updated}\t{paid_until}\t{paid_by}\n"
                 )

@@ -79,14 +79,22 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture
-def seeded_rates(db):
-    """The rates, commission rule and age limits the data migrations seed; transactional tests
-    (browser, threads) flush the tables, so they are put back the way the migrations do."""
-    seed = importlib.import_module("enrollment.migrations.0002_seed_rates_and_commission_rule")
-    seed.seed(django_apps, None)
+def seed_migrated_data():
+    """Put back what the data migrations seed (rates, commission rule, discounts, age limits):
+    transactional tests (browser, threads) flush the tables."""
+    for name in (
+        "0002_seed_rates_and_commission_rule",
+        "0012_contribution_schemes_discounts_and_employers",
+    ):
+        importlib.import_module(f"enrollment.migrations.{name}").seed(django_apps, None)
     ages = importlib.import_module("enrollment.migrations.0013_age_limits")
     ages.seed_age_limits(django_apps, None)
+
+
+@pytest.fixture
+def seeded_rates(db):
+    """The rates, commission rule and age limits the data migrations seed."""
+    seed_migrated_data()
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ test is a query that would find the impossible state if the demo held one, or a 
 seeds' stories."""
 
 import datetime
-import importlib
 import io
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, DateField, F, Q
@@ -29,6 +27,8 @@ from enrollment.models import (
 )
 from villages.models import Village
 
+from .conftest import seed_migrated_data
+
 SOCOREJO, KARANGLO = "35.23.12.2002", "35.23.08.2016"
 KELURAHAN = r"\.1\d{3}$"
 VILLAGE_FUNDED = FundingSource.village_funded()
@@ -38,12 +38,11 @@ Status = Registration.Status
 @pytest.fixture(scope="module")
 def _demo(django_db_setup, django_db_blocker):
     """The demo as `manage.py load_demo` loads it, once; rolled back after the module."""
-    seed = importlib.import_module("enrollment.migrations.0002_seed_rates_and_commission_rule")
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            seed.seed(django_apps, None)  # a transactional test before may have flushed them
+            seed_migrated_data()  # a transactional test before may have flushed them
             call_command("load_demo", stdout=io.StringIO())
             yield
         finally:

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaigns", "0006_claims_and_paying_members"),
+        ("campaigns", "0007_campaign_counts_employer_covered"),
     ]
 
     operations = [

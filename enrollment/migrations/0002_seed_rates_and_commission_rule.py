@@ -10,17 +10,21 @@ from django.db import migrations
 def seed(apps, schema_editor):
     ContributionRate = apps.get_model("enrollment", "ContributionRate")
     CommissionRule = apps.get_model("enrollment", "CommissionRule")
-    ContributionRate.objects.get_or_create(
-        effective_from=datetime.date(2015, 7, 1),
-        defaults={
-            "regulation": "PP 44/2015 jo. PP 82/2019",
-            "jkk_percent": Decimal("1.00"),
-            "jkm_flat": 6800,
-            "jht_percent": Decimal("2.00"),
-            "min_income": 1_000_000,
-            "max_income": 20_700_000,
-        },
-    )
+    # exists() then create, not get_or_create(): tests seed again with today's model, where a
+    # wage-earner row (0012) shares the date.
+    bpu = {"effective_from": datetime.date(2015, 7, 1)}
+    if hasattr(ContributionRate, "scheme"):
+        bpu["scheme"] = "bpu"
+    if not ContributionRate.objects.filter(**bpu).exists():
+        ContributionRate.objects.create(
+            **bpu,
+            regulation="PP 44/2015 jo. PP 82/2019",
+            jkk_percent=Decimal("1.00"),
+            jkm_flat=6800,
+            jht_percent=Decimal("2.00"),
+            min_income=1_000_000,
+            max_income=20_700_000,
+        )
     CommissionRule.objects.get_or_create(
         effective_from=datetime.date(2018, 1, 1),
         defaults={

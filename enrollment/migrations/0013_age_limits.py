@@ -48,7 +48,7 @@ def seed_age_limits(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("enrollment", "0011_registration_returned_to_village"),
+        ("enrollment", "0012_contribution_schemes_discounts_and_employers"),
     ]
 
     operations = [

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from ..enrollment.factories import RegistrationFactory
 from .factories import CampaignFactory
@@ -133,5 +134,25 @@ def test_the_planner_answers_in_bounded_queries(
     client.force_login(operator)
     # session, user (with the bell's count), session save (3), campaign, criteria, village,
     # its row, the rates
-    with django_assert_max_num_queries(10):
+    # 12 since issue 18: the price book reads every rate row and the discounts.
+    with django_assert_max_num_queries(12):
         client.get(budget_url(campaign, world.socorejo))
+
+
+def test_the_planner_prices_each_month_with_the_discount_in_force(
+    client, campaign, world, operator
+):
+    """A discount on every BPU occupation from next month on: the first month at Rp16.800, the
+    eleven others at half JKK + JKM (Rp8.400)."""
+    from enrollment.commission import add_months
+    from enrollment.models import ContributionDiscount
+    from enrollment.premiums import month_of
+
+    next_month = add_months(month_of(timezone.localdate()), 1)
+    ContributionDiscount.objects.create(
+        regulation="PP test", effective_from=next_month, percent=50, programmes=["jkk", "jkm"]
+    )
+    client.force_login(operator)
+    lines = client.get(budget_url(campaign, world.socorejo)).context["lines"]
+    assert lines[0].total == 100 * (16_800 + 11 * 8_400)
+    assert lines[1].total == 100 * (36_800 + 11 * 28_400)

@@ -275,3 +275,27 @@ def test_changes_at_the_same_time_are_all_counted(campaigns, world, operator, br
     assert Registration.objects.count() == 12
     assert Registration.objects.filter(status="verified").count() == 6
     assert_in_step(campaigns)
+
+
+def test_members_covered_through_an_employer_count_only_where_the_campaign_says_so(
+    campaigns, world, operator
+):
+    """Formal employees (PU) count toward no target unless the campaign ticks
+    counts_employer_covered; the stored numbers follow the tick and stay in step."""
+    _verified, submitted, _scored = campaigns
+    submitted.categories = []
+    submitted.save()
+    tally.campaign_recount(submitted)
+    for _ in range(2):
+        registration = register(
+            world.socorejo, operator, category="pu", employer_name="PT Semen",
+            funding_source="perusahaan",
+        )  # fmt: skip
+        backdate(registration, datetime.date(2026, 4, 1))
+    assert progress.totals(submitted).counted == 0
+    assert_in_step(campaigns)
+    submitted.counts_employer_covered = True
+    submitted.save()
+    tally.campaign_recount(submitted)
+    assert progress.totals(submitted).counted == 2
+    assert_in_step(campaigns)

@@ -36,8 +36,9 @@ class ContributionRateFactory(DjangoModelFactory):
 
     class Meta:
         model = ContributionRate
-        django_get_or_create = ["effective_from"]
+        django_get_or_create = ["scheme", "effective_from"]
 
+    scheme = "bpu"
     effective_from = datetime.date(2015, 7, 1)
     regulation = "PP 44/2015 jo. PP 82/2019"
     jkk_percent = Decimal("1.00")

@@ -27,8 +27,11 @@ def registration_data(village, **overrides) -> dict:
         "rt": "001",
         "rw": "002",
         "occupation": "Nelayan",
+        "occupation_group": "other",
         "category": "bpu",
+        "employer_name": "",
         "jht": False,
+        "jp": False,
         "declared_income": 1_000_000,
         "funding_source": "mandiri",
         "funding_company": "",
@@ -52,8 +55,9 @@ def form_post(village, **overrides) -> dict:
     data = registration_data(village, **overrides)
     post = {key: ("" if value is None else value) for key, value in data.items()}
     post["declared_income"] = str(data["declared_income"])
-    if not data["jht"]:
-        del post["jht"]
+    for box in ("jht", "jp"):
+        if not data[box]:
+            del post[box]
     return post
 
 

@@ -68,3 +68,30 @@ def test_an_unknown_channel_records_nothing(client, operator, behind):
     client.force_login(operator)
     client.post(reverse("arrears_follow_up", args=[behind.pk]), {"channel": "pigeon"})
     assert not FollowUp.objects.exists()
+
+
+def test_members_covered_through_an_employer_are_in_no_arrears_list(
+    client, operator, world, behind, due
+):
+    """Their employer pays them (issue 18): a gap is not the village's to follow up."""
+    employee = RegistrationFactory(
+        village=world.socorejo, verified=True, participant__category="pu",
+        employer_name="PT Semen", funding_source="perusahaan", monthly_premium=0, rate=None,
+    )  # fmt: skip
+    pay(employee, add_months(due, -2), add_months(due, -1))
+    client.force_login(operator)
+    response = client.get(reverse("arrears_list"))
+    assert [r.pk for r in response.context["registrations"]] == [behind.pk]
+
+
+def test_the_arrears_message_names_the_premium_of_the_missed_month(
+    client, operator, world, behind, due
+):
+    """The premium of the month in question (issue 18), not the one stored at registration."""
+    behind.monthly_premium = 99_999
+    behind.save()
+    client.force_login(operator)
+    message = urllib.parse.unquote(
+        client.get(reverse("arrears_list")).context["registrations"][0].whatsapp_url
+    )
+    assert "Rp16.800" in message

@@ -33,7 +33,16 @@ def test_two_operators_register_the_same_nik_at_once(world, monkeypatch):
     post = {**form_post(world.socorejo, nik=nik_for(world.socorejo, serial=42)), "save": "1"}
     # Both saw the premium of these inputs (Rp16.800 for Rp1.000.000 without JHT).
     post["priced"] = priced.signature(
-        data={"declared_income": 1_000_000, "jht": False, "category": "bpu"}, premium_total=16_800
+        data={
+            "declared_income": 1_000_000,
+            "jht": False,
+            "jp": False,
+            "category": "bpu",
+            "occupation_group": "other",
+            "funding_source": "mandiri",
+            "employer_name": "",
+        },  # fmt: skip
+        premium_total=16_800,
     )
     responses = {}
 

@@ -90,14 +90,16 @@ def test_the_list_layout_reads_like_the_import_template(client, operator, regist
     assert header == [
         "NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "No. HP", "Alamat", "RT", "RW",
         "Pekerjaan", "Kategori", "JHT", "Penghasilan", "Sumber Dana", "Perusahaan CSR",
-        "Kode Desa", "Iuran per Bulan", "Desa", "Kecamatan", "Status", "Tanggal Daftar",
-        "Iuran terakhir",
+        "Kode Desa", "Kelompok Pekerjaan", "Pemberi Kerja", "Iuran per Bulan", "Desa", "Kecamatan",
+        "Status", "Tanggal Daftar", "Iuran terakhir",
     ]  # fmt: skip
     siti = registrations[1]
+    # A village official: wage-earner rates of this month (issue 18), JKK 0.24 % + JKM 0.30 % +
+    # JHT 5.7 % of Rp2,000,000 = Rp124,800 (was priced as BPU, Rp66,800).
     assert rows == [
         [siti.participant.nik, "Siti Aminah", datetime.datetime(1990, 1, 8), "L", None,
          "Dusun Krajan", "001", "002", "Nelayan", "Perangkat desa", "Ya", 2_000_000, "Dana Desa",
-         None, "35.23.12.2002", 66_800, "Socorejo", "Jenu", "Diajukan",
+         None, "35.23.12.2002", "Lainnya", None, 124_800, "Socorejo", "Jenu", "Diajukan",
          datetime.datetime.combine(timezone.localtime(siti.created_at).date(), datetime.time()),
          None],
     ]  # fmt: skip
@@ -117,9 +119,10 @@ def test_the_bpjs_layout_has_the_columns_branch_staff_type_in(client, branch_sta
         "NIK", "Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "KPJ", "Program", "Penghasilan",
         "Iuran", "Sumber Dana", "Kode Desa",
     ]  # fmt: skip
+    # Issue 18: this month's premium of a village official (wage-earner rates).
     assert rows == [
         [registrations[1].participant.nik, "Siti Aminah", datetime.datetime(1990, 1, 8), "L",
-         None, "JKK, JKM, JHT", 2_000_000, 66_800, "Dana Desa", "35.23.12.2002"],
+         None, "JKK, JKM, JHT", 2_000_000, 124_800, "Dana Desa", "35.23.12.2002"],
     ]  # fmt: skip
 
 

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
 
 from enrollment.premiums import (
     Premium,
@@ -60,16 +59,17 @@ def test_premium_follows_the_rates_passed_in():
     assert premium == Premium(jkk=30_000, jkm=10_000, jht=60_000, total=100_000)
 
 
-@pytest.mark.parametrize("income", [999_999, 20_700_001, 0, -1_000_000])
-def test_income_outside_the_range_is_refused(income):
-    """An income outside the table's range is refused, naming the range in Rupiah."""
-    with pytest.raises(ValidationError) as caught:
-        compute_premium(income=income, include_jht=False, rates=RATES)
-    assert caught.value.code == "income_range"
-    with translation.override("en"):
-        assert caught.value.messages == [
-            "The declared monthly income must be between Rp1.000.000 and Rp20.700.000."
-        ]
+@pytest.mark.parametrize("income", [999_999, 500_000, 0])
+def test_a_bpu_income_below_the_floor_is_priced_on_the_floor(income):
+    """Issue 18 (was: refused): a BPU income under the table's Rp1,000,000 pays the floor's
+    premium, Rp16,800 without JHT."""
+    premium = compute_premium(income=income, include_jht=False, rates=RATES)
+    assert premium == Premium(jkk=10_000, jkm=6_800, jht=0, total=16_800)
+
+
+def test_a_bpu_income_above_the_top_is_priced_on_the_top():
+    """The table's top (kept as data, unverified) is where pricing stops."""
+    assert compute_premium(income=50_000_000, include_jht=False, rates=RATES).total == 213_800
 
 
 @pytest.mark.parametrize(

@@ -102,7 +102,6 @@ def test_a_birth_date_that_differs_from_the_nik_is_kept_once_confirmed(client, o
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("declared_income", "500000", "antara Rp1.000.000 dan Rp20.700.000"),
         ("declared_income", "satu juta", "nominal dalam rupiah"),
         ("phone", "08abc", "nomor telepon"),
         ("funding_source", "csr", "Sebutkan perusahaan"),

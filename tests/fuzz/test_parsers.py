@@ -189,15 +189,13 @@ def rate_tables(draw):
 @FUZZ
 @given(st.integers(), st.booleans(), rate_tables())
 def test_compute_premium(income, include_jht, rates):
-    try:
-        premium = compute_premium(income=income, include_jht=include_jht, rates=rates)
-    except ValidationError:
-        assert not rates.min_income <= income <= rates.max_income
-        return
-    assert premium.total == premium.jkk + premium.jkm + premium.jht
+    """Issue 18: any income is priced, put within the table's floor and top (never refused)."""
+    premium = compute_premium(income=income, include_jht=include_jht, rates=rates)
+    base = min(max(income, rates.min_income), rates.max_income)
+    assert premium.total == premium.jkk + premium.jkm + premium.jht + premium.jp
     assert min(premium.jkk, premium.jkm, premium.jht, premium.total) >= 0
     assert premium.jht == 0 or include_jht
-    assert abs(premium.jkk - Decimal(income) * rates.jkk_percent / 100) <= Decimal("0.5")
+    assert abs(premium.jkk - Decimal(base) * rates.jkk_percent / 100) <= Decimal("0.5")
 
 
 # Reading imports -----------------------------------------------------------------------------

@@ -256,17 +256,16 @@ def test_batch_choices_are_checked(client, operator, upload):
     assert not ImportBatch.objects.exists()
 
 
-def test_an_income_out_of_range_is_refused_row_by_row(client, operator, upload):
-    """The rule lives in RegistrationForm only: every ticked row carries it."""
+def test_an_income_below_the_floor_is_priced_on_the_floor_row_by_row(client, operator, upload):
+    """Issue 18 (was: refused): the rule lives in RegistrationForm only, every ticked row
+    carries it, and a BPU income under Rp1,000,000 is priced on the floor."""
     client.force_login(operator)
     response = post(client, upload, pks(upload, "BAMBANG", "SRI RAHAYU"), declared_income="500.000")
-    batch = ImportBatch.objects.get()
-    assert response["Location"] == reverse("opensid_batch", args=[upload.pk, batch.pk])
-    page = client.get(response["Location"])
-    ((message, candidates),) = page.context["errors"]
-    assert "Penghasilan" in message
-    assert len(candidates) == 2
-    assert not Registration.objects.exists()
+    assert response["Location"].startswith(reverse("opensid_candidates", args=[upload.pk]))
+    # SRI RAHAYU (rentan) on the BPU floor; BAMBANG (perangkat desa) a wage earner: 0.54 % of
+    # his Rp500,000 siltap, no floor.
+    premiums = dict(Registration.objects.values_list("participant__full_name", "monthly_premium"))
+    assert premiums == {"SRI RAHAYU": 16_800, "BAMBANG": 2_700}
 
 
 @pytest.mark.parametrize(

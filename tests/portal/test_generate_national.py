@@ -24,16 +24,21 @@ from enrollment.models import (
     WorkerCategory,
 )
 from enrollment.nik import parse_nik
-from enrollment.premiums import compute_premium
 from portal.national import NATIONAL_SLUG, kpj_number
 from villages.models import Coverage, Village
 
 from ..enrollment.periods import assert_paid_until_stored
 
 VILLAGES, PEOPLE = 50, 2000
-seed_rates = importlib.import_module(
-    "enrollment.migrations.0002_seed_rates_and_commission_rule"
-).seed
+
+
+def seed_rates(apps, schema_editor):
+    """The rates the migrations seed: BPU (0002), wage earners and discounts (0012)."""
+    for name in (
+        "0002_seed_rates_and_commission_rule",
+        "0012_contribution_schemes_discounts_and_employers",
+    ):
+        importlib.import_module(f"enrollment.migrations.{name}").seed(apps, schema_editor)
 
 
 def generate(**options) -> str:
@@ -122,10 +127,11 @@ def test_registrations_keep_the_rules_and_have_a_history(generated):
     assert all(r.kpj is None for r in registrations if r.status in ("submitted", "rejected"))
     assert all(r.rejection_reason for r in registrations if r.status == "rejected")
     assert all(r.funding_company for r in registrations if r.funding_source == "csr")
-    rates = ContributionRate.objects.in_force().as_table()
+    # Issue 18: each category priced by its own scheme (officials as wage earners, formal
+    # employees by their employer: no premium).
+    book = ContributionRate.objects.price_book()
     for r in registrations:
-        premium = compute_premium(income=r.declared_income, include_jht=r.jht, rates=rates)
-        assert r.monthly_premium == premium.total
+        assert r.monthly_premium == r.premium_this_month(book)
         assert r.village_id == r.participant.village_id
     national = Campaign.objects.get(slug=NATIONAL_SLUG)
     now = timezone.now()
@@ -151,11 +157,16 @@ def test_campaign_numbers_equal_counting_the_registrations(generated):
     """COPY bypasses the services: the stored campaign numbers are reconciled afterwards and
     equal a direct count of the registrations."""
     national = Campaign.objects.get(slug=NATIONAL_SLUG)
-    counted = Registration.objects.filter(
-        status__in=["verified", "active"],
-        created_at__date__gte=national.starts_on,
-        created_at__date__lte=min(national.ends_on, timezone.localdate()),
-    ).count()
+    assert not national.counts_employer_covered
+    counted = (
+        Registration.objects.filter(
+            status__in=["verified", "active"],
+            created_at__date__gte=national.starts_on,
+            created_at__date__lte=min(national.ends_on, timezone.localdate()),
+        )
+        .exclude(participant__category="pu")  # covered through an employer (issue 18)
+        .count()
+    )
     assert counted > 0
     assert progress.totals(national).counted == counted
 
