@@ -7,6 +7,7 @@ from django_tables2 import RequestConfig
 from portal.access import role_required
 from portal.db_routers import use_replica
 from portal.spreadsheets import attachment
+from sheets.writing import SheetWriter
 
 from . import importing, payment_rows, services
 from .filters import RegistrationFilter
@@ -107,7 +108,7 @@ def registration_export(request, fmt):
     shown = [i for i, column in enumerate(columns) if column != "KPJ" or request.user.may_see_kpj]
     columns = [columns[i] for i in shown]
     file_format = "csv" if fmt == "csv" else "xlsx"
-    writer = importing.SheetWriter(
+    writer = SheetWriter(
         file_format,
         text_columns=[i for i, column in enumerate(columns) if column in TEXT_COLUMNS],
         date_columns=[i for i, column in enumerate(columns) if column in DATE_COLUMNS],

@@ -13,8 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sheets.guard import ImportRefused
+
 from .models import ImportBatch
-from .sheet_guard import ImportRefused
 
 WINDOW = datetime.timedelta(hours=24)
 

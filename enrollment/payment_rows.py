@@ -1,7 +1,7 @@
 """Reading files of contributions paid, as BPJS's own systems export them or as typed into the
 portal's template: their headings, and each row's cells turned into a payment line.
 
-An adapter over enrollment.importing (format sniffing, size limits, CSV encoding and separator,
+An adapter over sheets.reading (format sniffing, size limits, CSV encoding and separator,
 streaming XLSX reader, cell parsers), with this file's own headings. No database access.
 """
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.translated import in_every_language
+from sheets.cells import cell_text, date_text, header_key, nik_text
 
 from . import importing
 from .nik import parse_nik
@@ -35,7 +36,7 @@ HEADERS = {
 }
 REQUIRED = ["kpj", "month", "amount", "paid_on"]
 
-# After importing.header_key(): lower case, letters and digits only, parentheses dropped.
+# After header_key(): lower case, letters and digits only, parentheses dropped.
 SYNONYMS = {
     "kpj": ["kpj", "nokpj", "nomorkpj", "nopeserta", "nomorpeserta", "nokartu", "kpjnumber"],
     "month": [
@@ -89,8 +90,8 @@ class PaymentLine:
 def match_columns(cells) -> dict[str, importing.Column]:
     columns: dict[str, importing.Column] = {}
     for index, cell in enumerate(cells):
-        header = importing.cell_text(cell)
-        name = _FIELDS.get(importing.header_key(header))
+        header = cell_text(cell)
+        name = _FIELDS.get(header_key(header))
         if name and name not in columns:
             columns[name] = importing.Column(index, header)
     return columns
@@ -132,7 +133,7 @@ def inspect(file, *, name: str, size: int) -> importing.Layout:
             code="missing_columns",
         )
     layout.header_row = row.number
-    layout.headers = [importing.cell_text(cell) for cell in row.cells]
+    layout.headers = [cell_text(cell) for cell in row.cells]
     layout.columns = columns
     layout.ignored = [
         h for h in layout.headers if h and h not in {c.header for c in columns.values()}
@@ -148,7 +149,7 @@ def rows(file, layout: importing.Layout) -> Iterator[tuple[int, dict[str, Any]]]
 
 
 def parse_kpj(value: Any) -> str:
-    text = re.sub(r"[\s.-]", "", importing.cell_text(value))
+    text = re.sub(r"[\s.-]", "", cell_text(value))
     if not _KPJ.fullmatch(text):
         raise ValidationError(gettext_lazy("A KPJ number has 11 digits."), code="kpj")
     return text
@@ -160,7 +161,7 @@ def parse_month(value: Any) -> datetime.date:
         value = value.date()
     if isinstance(value, datetime.date):
         return value.replace(day=1)
-    text = importing.cell_text(value).strip().lower()
+    text = cell_text(value).strip().lower()
     year = month = None
     if match := _MONTH_YEAR.fullmatch(text):
         month, year = int(match[1]), int(match[2])
@@ -195,7 +196,7 @@ def parse_amount(value: Any) -> int:
                 code="amount",
             )
         return int(value)
-    text = importing.cell_text(value)
+    text = cell_text(value)
     if not text:
         raise ValidationError(gettext_lazy("Enter the amount paid."), code="amount")
     if text.lstrip().startswith("-"):
@@ -207,7 +208,7 @@ def parse_amount(value: Any) -> int:
 
 
 def parse_paid_on(value: Any) -> datetime.date:
-    text, problem = importing._date_text(value)
+    text, problem = date_text(value)
     if problem:
         raise ValidationError(problem, code="date")
     day = _iso_day(text) if text else None
@@ -219,7 +220,7 @@ def parse_paid_on(value: Any) -> datetime.date:
 
 
 def parse_optional_nik(value: Any) -> str:
-    text = importing._nik_text(value)
+    text = nik_text(value)
     if not text:
         return ""
     return parse_nik(text).nik

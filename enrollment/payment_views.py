@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 from portal.spreadsheets import attachment
+from sheets.writing import SheetWriter
 
 from . import importing, payment_rows, payments
 from .models import PaymentUpload
@@ -60,7 +61,7 @@ def payment_upload(request):
 def payment_upload_template(request, fmt):
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    writer = importing.SheetWriter(fmt, text_columns=[0, 1, 4], title="Iuran")
+    writer = SheetWriter(fmt, text_columns=[0, 1, 4], title="Iuran")
     writer.header(list(payment_rows.HEADERS.values()), widths=[16, 14, 14, 16, 20])
     return attachment(writer.close(), fmt, f"templat-iuran.{fmt}")
 

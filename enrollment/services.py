@@ -43,6 +43,7 @@ from portal import notifications
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.translated import in_every_language, with_params
+from sheets.cells import village_code
 from villages.models import Village
 
 from . import eligibility, import_limits, importing, premiums
@@ -620,7 +621,7 @@ class _RowChecker:
             if importing.is_example_row(values):
                 continue
             data, problems = importing.form_data(values)
-            code = importing.village_code(values.get("village"))
+            code = village_code(values.get("village"))
             prepared.append((number, data, problems, code, _nik_or_none(data["nik"])))
         niks = {nik for *_, nik in prepared if nik}
         registered = set(

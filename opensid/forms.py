@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment import eligibility
 from enrollment.forms import RupiahField
-from enrollment.importing import village_code
 from enrollment.models import FundingSource, WorkerCategory
+from sheets.cells import village_code
 from villages.models import Village
 
 from . import residents

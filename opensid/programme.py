@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from enrollment.importing import neutralize
+from sheets.writing import neutralize
 
 PROGRAM_SHEET = "Program"
 PARTICIPANT_SHEET = "Peserta"

@@ -37,9 +37,9 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from enrollment import importing
-from enrollment.importing import ImportRefused
 from enrollment.nik import is_placeholder_nik, mask_nik, parse_nik
+from sheets import reading
+from sheets.reading import ImportRefused
 
 # OpenSID's DAFTAR_KOLOM, in its order.
 COLUMNS = (
@@ -164,13 +164,13 @@ def read_export(file: IO[bytes], *, name: str, size: int) -> ResidentExport:
 
     Raises ImportRefused with a message for a file that cannot be read as one: too large, not
     an .xlsx, protected, damaged, without the nama and nik columns, too many rows, no rows."""
-    if size > importing.max_bytes():
+    if size > reading.max_bytes():
         raise ImportRefused(
             _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(importing.max_bytes())},
+            % {"size": filesizeformat(size), "limit": filesizeformat(reading.max_bytes())},
             code="too_large",
         )
-    if importing.sniff_format(file, name) != "xlsx":
+    if reading.sniff_format(file, name) != "xlsx":
         raise ImportRefused(
             _("Upload the resident export as OpenSID saves it: an Excel workbook (.xlsx)."),
             code="wrong_type",
@@ -181,14 +181,14 @@ def read_export(file: IO[bytes], *, name: str, size: int) -> ResidentExport:
         rows = _sheet_rows(worksheet)
         header_row, columns, ignored = _header(rows)
         residents = []
-        limit = importing.max_rows()
+        limit = reading.max_rows()
         for number, cells in rows:
             if len(cells) > 1 and _text(cells[1]) == END_MARK:
                 break
             if not any(_text(cell) for cell in cells):
                 continue
             if len(residents) >= limit:
-                raise importing.too_many_rows()
+                raise reading.too_many_rows()
             residents.append(_resident(number, cells, columns))
     except ImportRefused:
         raise
@@ -213,7 +213,7 @@ def _damaged() -> ImportRefused:
 
 def _open(file: IO[bytes]):
     """The shared reader: what the workbook unpacks to is bounded before it is parsed."""
-    return importing.open_workbook(file, damaged=_damaged())
+    return reading.open_workbook(file, damaged=_damaged())
 
 
 def _data_sheet(workbook):
@@ -231,7 +231,7 @@ def _data_sheet(workbook):
 
 def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
     worksheet.reset_dimensions()  # the stored dimension is often wrong; read what is there
-    return importing.sheet_rows(worksheet)
+    return reading.sheet_rows(worksheet)
 
 
 def _header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, dict[str, int], list[str]]:

@@ -39,7 +39,7 @@ def resident_upload_create(
     """Read an OpenSID resident export for `village` and store the residents shown: those
     offered and those not eligible with the reason; those no longer living in the village and
     those outside the working ages are only counted. Possible duplicates are flagged: within the
-    file, and against participants already registered. Raises importing.ImportRefused."""
+    file, and against participants already registered. Raises sheets.reading.ImportRefused."""
     export = residents.read_export(file, name=name, size=size)
     today = timezone.localdate()
     ages = working_age()

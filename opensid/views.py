@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
 from campaigns.progress import counted_registrations
-from enrollment import importing
 from enrollment import services as enrollment_services
 from enrollment.models import ExportRecord, FundingSource, ImportBatch, ImportRow, Participant
 from portal.access import role_required
@@ -29,6 +28,7 @@ from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.spreadsheets import attachment
 from portal.translated import in_reader_language
+from sheets import reading
 from villages.models import Village
 
 from . import demo, programme, residents, services
@@ -55,7 +55,7 @@ def resident_upload(request):
             upload = services.resident_upload_create(
                 file=file, name=file.name, size=file.size, village=village, by=request.user
             )
-        except importing.ImportRefused as refusal:
+        except reading.ImportRefused as refusal:
             form.add_error("file", refusal.message)
         else:
             audit_record(
@@ -139,7 +139,7 @@ def _candidates_page(request, upload, filters, batch_form, status=200):
             "summary": _summary(upload),
             "ages": services.working_age(),
             "exports": _programme_links(request.user, upload.village),
-            "max_rows": importing.max_rows(),
+            "max_rows": reading.max_rows(),
         },
         status=status,
     )
@@ -189,8 +189,8 @@ def resident_register(request, pk):
     if not count:
         batch_form.add_error(None, _("Tick at least one resident who can be registered."))
         return _candidates_page(request, upload, filters, batch_form)
-    if count > importing.max_rows():
-        batch_form.add_error(None, importing.too_many_rows().message)
+    if count > reading.max_rows():
+        batch_form.add_error(None, reading.too_many_rows().message)
         return _candidates_page(request, upload, filters, batch_form)
     batch = services.candidates_check(
         upload=upload,

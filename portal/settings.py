@@ -158,7 +158,7 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=10) * 1024 * 1024
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # Rows a user (not an admin) may upload within 24 hours: each row's NIK is looked up portal-wide.
 IMPORT_DAILY_ROWS = env.int("IMPORT_DAILY_ROWS", default=2 * IMPORT_MAX_ROWS)
-# What an uploaded workbook may unpack to (enrollment.sheet_guard): a 20,000-row list unpacks
+# What an uploaded workbook may unpack to (sheets.guard): a 20,000-row list unpacks
 # to about 17 MB at 14:1; a decompression bomb reaches 1000:1.
 IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=80)
 IMPORT_MAX_SHARED_STRINGS_MB = 32

@@ -1,11 +1,11 @@
-"""Spreadsheet downloads: the HTTP side of enrollment.importing.SheetWriter's files."""
+"""Spreadsheet downloads: the HTTP side of sheets.writing.SheetWriter's files."""
 
 from collections.abc import Iterable
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from enrollment.importing import CONTENT_TYPES, SheetWriter
+from sheets.writing import CONTENT_TYPES, SheetWriter
 
 
 def attachment(content: bytes, file_format: str, filename: str) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""Peak memory of reading crafted spreadsheets through the portal's reader (sheet_guard).
+"""Peak memory of reading crafted spreadsheets through the portal's reader (sheets.guard).
 
 Each case runs in a fresh Python process; the figure is that process's peak resident memory
 (ru_maxrss), the interpreter and Django included. Usage:
@@ -27,6 +27,7 @@ def _child(case: str) -> None:
 
     django.setup()
     from enrollment import importing
+    from sheets import reading
     from tests import bombs
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -47,7 +48,7 @@ def _child(case: str) -> None:
     try:
         if kind == "unguarded":
             file = io.BytesIO(content)
-            reader = importing._plain_text_reader()(file, read_only=True, data_only=True)
+            reader = reading._plain_text_reader()(file, read_only=True, data_only=True)
             reader.read()
         else:
             layout = importing.inspect_file(

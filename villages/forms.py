@@ -1,5 +1,5 @@
 """Forms for the villages' population counts: filtering the list, editing one village, and
-uploading a file of counts (read with the registration import's readers)."""
+uploading a file of counts (read with the spreadsheet library, sheets)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enrollment import importing
+from sheets import reading
+from sheets.cells import cell_text, header_key, village_code
+from sheets.reading import ImportRefused
 
 from .models import District, Village
 
-# Headings of a counts file, after importing.header_key (lower case, letters and digits only,
+# Headings of a counts file, after sheets.cells.header_key (lower case, letters and digits only,
 # anything in parentheses dropped): "Jumlah Penduduk (jiwa)" -> "jumlahpenduduk".
 COUNT_HEADINGS = {
     "code": [
@@ -44,7 +46,7 @@ _HEADING_FIELDS = {
 def _counts_columns(cells: tuple) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = _HEADING_FIELDS.get(importing.header_key(importing.cell_text(cell)))
+        name = _HEADING_FIELDS.get(header_key(cell_text(cell)))
         if name is not None and name not in columns:
             columns[name] = index
     return columns
@@ -54,47 +56,47 @@ def _cell(value: Any) -> Any:
     """A cell as JSON can keep it (the rows wait in the session until confirmed)."""
     if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return value
-    return importing.cell_text(value)
+    return cell_text(value)
 
 
 def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
     """The rows of a counts file: dicts with "number" (the row as the spreadsheet shows it),
     "code" (as the villages table writes it) and the counts as found in the cells.
 
-    An adapter over enrollment.importing: its format sniffing, CSV encoding and separator
+    An adapter over sheets.reading: its format sniffing, CSV encoding and separator
     detection and streaming XLSX reader, with this file's own headings. Raises
-    importing.ImportRefused when the file as a whole cannot be read."""
-    if size > importing.max_bytes():
-        raise importing.ImportRefused(
+    ImportRefused when the file as a whole cannot be read."""
+    if size > reading.max_bytes():
+        raise ImportRefused(
             _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(importing.max_bytes())},
+            % {"size": filesizeformat(size), "limit": filesizeformat(reading.max_bytes())},
             code="too_large",
         )
-    if importing.sniff_format(file, name) == "xlsx":
-        layout = importing.inspect_xlsx(file)
+    if reading.sniff_format(file, name) == "xlsx":
+        layout = reading.inspect_xlsx(file)
     else:
-        layout = importing.inspect_csv(file)
+        layout = reading.inspect_csv(file)
     layout.header_row = 0  # the heading row is found here, by this file's headings
     columns: dict[str, int] | None = None
     rows = []
-    for row in importing.read_rows(file, layout):
+    for row in reading.read_rows(file, layout):
         if columns is None:
-            if row.number > importing.HEADER_SEARCH_ROWS:
+            if row.number > reading.HEADER_SEARCH_ROWS:
                 break
             found = _counts_columns(row.cells)
             if "code" in found and len(found) >= 2:
                 columns = found
             continue
-        if len(rows) >= importing.max_rows():
-            raise importing.too_many_rows()
+        if len(rows) >= reading.max_rows():
+            raise reading.too_many_rows()
         values = {
             name: _cell(row.cells[index]) if index < len(row.cells) else None
             for name, index in columns.items()
         }
-        values["code"] = importing.village_code(values["code"])
+        values["code"] = village_code(values["code"])
         rows.append({"number": row.number, **values})
     if columns is None:
-        raise importing.ImportRefused(
+        raise ImportRefused(
             _(
                 "The file needs a Kode Desa column and at least one of the columns Jumlah "
                 "Penduduk, Penduduk Usia Kerja and Jumlah Perangkat Desa."
@@ -102,7 +104,7 @@ def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
             code="missing_columns",
         )
     if not rows:
-        raise importing.ImportRefused(
+        raise ImportRefused(
             _("The file has column headings but no rows of villages."), code="no_rows"
         )
     return rows
@@ -142,7 +144,7 @@ class VillageCountsImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         try:
             self.rows = read_counts_file(upload, name=upload.name, size=upload.size)
-        except importing.ImportRefused as refused:
+        except ImportRefused as refused:
             raise forms.ValidationError(refused.message, code=refused.code) from refused
         return upload
 

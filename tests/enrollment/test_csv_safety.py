@@ -8,7 +8,8 @@ import io
 import pytest
 
 from enrollment import importing
-from enrollment.importing import ImportRefused
+from sheets.reading import ImportRefused
+from sheets.writing import SheetWriter, neutralize
 
 HEADER = "NIK;Nama Lengkap;Kategori;Penghasilan;Sumber Dana\r\n"
 
@@ -25,14 +26,14 @@ HEADER = "NIK;Nama Lengkap;Kategori;Penghasilan;Sumber Dana\r\n"
     ],
 )
 def test_a_formula_after_any_separator_is_neutralised(value, written):
-    assert importing.neutralize(value) == written
+    assert neutralize(value) == written
 
 
 @pytest.mark.parametrize("delimiter", [",", "\t", "|"])
 def test_a_csv_export_opened_with_another_separator_holds_no_formula(delimiter):
     """Written with semicolons, the cell is not quoted: read with commas, tabs or bars, each
     part is a cell of its own."""
-    writer = importing.SheetWriter("csv", delimiter=";")
+    writer = SheetWriter("csv", delimiter=";")
     writer.header(["Nama"])
     writer.row(["Budi,=1+1,+2\t@3|-4"])
     text = writer.close().decode("utf-8-sig")

@@ -10,8 +10,10 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from enrollment import importing
-from enrollment.importing import ImportRefused
 from enrollment.nik import parse_nik
+from sheets.cells import village_code
+from sheets.reading import ImportRefused
+from sheets.writing import neutralize
 
 HEADERS = ["NIK", "Nama Lengkap", "Kategori", "Penghasilan", "Sumber Dana"]
 ROW = ["3523120801900001", "Sutrisno", "Pekerja rentan", "1.000.000", "Dana Desa"]
@@ -305,7 +307,7 @@ def test_a_nik_stored_as_a_number_is_refused_by_the_nik_rules_with_the_fix(cell)
      (3523122002, "35.23.12.2002"), (" 35.23.12.2002 ", "35.23.12.2002"), ("", "")],
 )  # fmt: skip
 def test_village_codes_are_read_with_or_without_dots(cell, code):
-    assert importing.village_code(cell) == code
+    assert village_code(cell) == code
 
 
 def test_the_template_example_row_is_recognised():
@@ -431,7 +433,7 @@ def test_a_csv_with_too_many_rows_is_refused(settings):
      ("Sutrisno", "Sutrisno"), (1000, 1000), (None, None)],
 )  # fmt: skip
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(value, written):
-    assert importing.neutralize(value) == written
+    assert neutralize(value) == written
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])

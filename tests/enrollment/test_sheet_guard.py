@@ -1,4 +1,4 @@
-"""What an uploaded spreadsheet may unpack to (enrollment.sheet_guard): decompression bombs,
+"""What an uploaded spreadsheet may unpack to (sheets.guard): decompression bombs,
 huge cells, sheets a million rows deep, a million CSV columns. Each refused with its message,
 by the shared reader and so by every upload that reads a spreadsheet."""
 
@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
-from enrollment import importing, sheet_guard
-from enrollment.importing import ImportRefused
+from enrollment import importing
 from opensid.residents import read_export
+from sheets import guard as sheet_guard
+from sheets.reading import ImportRefused
 from tests import bombs
 from tests.enrollment.test_importing import HEADERS, ROW, csv_bytes
 

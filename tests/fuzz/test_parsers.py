@@ -17,11 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from enrollment import importing, sheet_guard
-from enrollment.importing import ImportRefused
+from enrollment import importing
 from enrollment.nik import PROVINCE_CODES, mask_nik, parse_nik
 from enrollment.phone import format_phone, normalize_phone, whatsapp_url
 from enrollment.premiums import RateTable, compute_premium, format_rupiah, parse_rupiah
+from sheets import guard as sheet_guard
+from sheets.cells import header_key
+from sheets.reading import ImportRefused
+from sheets.writing import SheetWriter, neutralize
 
 # The autouse settings fixture of tests/conftest.py is function scoped; it only swaps settings
 # that these pure functions never read, so sharing it between examples is harmless.
@@ -304,7 +307,7 @@ def test_header_key_drops_parentheses_like_the_regex(text):
 
     expected = unicodedata.normalize("NFKD", text).lower()
     expected = re.sub(r"[^a-z0-9]", "", re.sub(r"\(.*?\)", "", expected))
-    assert importing.header_key(text) == expected
+    assert header_key(text) == expected
 
 
 def zip_like(body: bytes) -> bytes:
@@ -321,7 +324,7 @@ def test_corrupt_xlsx_is_refused(data):
 @given(st.data())
 def test_damaged_real_xlsx_is_read_or_refused(data):
     """A real workbook with some bytes changed or cut off."""
-    writer = importing.SheetWriter("xlsx")
+    writer = SheetWriter("xlsx")
     writer.header(HEADINGS)
     writer.row(["3523120801900001", "Siti", "Pekerja rentan", "1.000.000", "Dana Desa", "", "Ya"])
     content = bytearray(writer.close())
@@ -372,7 +375,7 @@ def assert_neutralized(written, read_back):
 @settings(FUZZ, max_examples=100)
 @given(st.lists(written_text, min_size=1, max_size=6), st.lists(written_text, max_size=6))
 def test_xlsx_written_cells_are_never_formulas(row, headers):
-    writer = importing.SheetWriter("xlsx", text_columns=[0])
+    writer = SheetWriter("xlsx", text_columns=[0])
     writer.header(headers)
     writer.row(row)
     workbook = load_workbook(io.BytesIO(writer.close()))
@@ -393,7 +396,7 @@ def test_xlsx_written_cells_are_never_formulas(row, headers):
     st.sampled_from(["utf-8-sig", "cp1252"]),
 )
 def test_csv_written_cells_are_neutralized(row, headers, delimiter, encoding):
-    writer = importing.SheetWriter("csv", encoding=encoding, delimiter=delimiter)
+    writer = SheetWriter("csv", encoding=encoding, delimiter=delimiter)
     writer.header(headers)
     writer.row(row)
     text = writer.close().decode(encoding)
@@ -409,7 +412,7 @@ def test_csv_written_cells_are_neutralized(row, headers, delimiter, encoding):
 def test_neutralize(value):
     """A leading formula character gets an apostrophe, and so does one after any separator or
     line break (the file may be opened with another separator); nothing else changes."""
-    result = importing.neutralize(value)
+    result = neutralize(value)
     if not isinstance(value, str):
         assert result == value
         return

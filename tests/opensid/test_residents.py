@@ -10,9 +10,9 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from enrollment.importing import ImportRefused
 from opensid import demo, residents
 from opensid.residents import Standing, read_export, standing
+from sheets.reading import ImportRefused
 
 from .exports import export_bytes, minimal
 

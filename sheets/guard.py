@@ -7,7 +7,7 @@ ratio); while rows are read, each row is checked (cells, columns, how far down t
 Python's zipfile stops a part at the size its directory declares (and then fails its CRC), so a
 directory that lies about sizes cannot unpack more than what was checked.
 
-The reader in enrollment.importing calls these checks; every upload that reads a spreadsheet
+The reader in sheets.reading calls these checks; every upload that reads a spreadsheet
 through it (registrations, OpenSID exports, village data, the error files) is bounded by them.
 No database access.
 """
@@ -40,7 +40,7 @@ MAX_LINE_CHARS = 256 * 1024
 
 class ImportRefused(Exception):
     """The file as a whole cannot be imported; the message says why and what to do.
-    (Defined here, the lowest module; enrollment.importing re-exports it.)"""
+    (Defined here, the lowest module; sheets.reading re-exports it.)"""
 
     def __init__(self, message: str, code: str):
         super().__init__(message)
