@@ -7,6 +7,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 
+from enrollment import changes
 from enrollment.models import Registration
 
 from . import tally
@@ -27,7 +28,9 @@ def campaigns_counted_toward(registrations: Iterable[Registration]) -> dict[int,
         by_village[joined.village_id].append(joined.campaign)
     counted = {}
     for registration in registrations:
-        fact = dataclasses.replace(tally.fact_of(registration), status=Registration.Status.VERIFIED)
+        fact = dataclasses.replace(
+            changes.fact_of(registration), status=Registration.Status.VERIFIED
+        )
         counted[registration.pk] = sorted(
             (
                 campaign

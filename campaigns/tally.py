@@ -3,10 +3,12 @@
 Each village's numbers in a campaign live on its CampaignVillage row (counted, members,
 officials enrolled, the funding figures and the score), the campaign's sums on the Campaign
 (villages, target, villages that reached it), the sums per province, regency and district in
-CampaignArea and the weekly counts in CampaignWeek. Every write to registrations
-(enrollment.services) calls registrations_changed() inside its own transaction, so the numbers
-change exactly when the registrations do, or not at all. reconcile() counts everything again
-from the registrations and reports, then repairs, any difference.
+CampaignArea and the weekly counts in CampaignWeek. Every write to registrations announces
+itself inside its own transaction (enrollment.changes.registrations_changed, and
+villages.signals.village_facts_changed for a village's counts); CampaignsConfig.ready connects
+the receivers below, so the numbers change exactly when the registrations do, or not at all.
+reconcile() counts everything again from the registrations and reports, then repairs, any
+difference.
 
 The counting rule itself is the one of campaigns.progress.counted_registrations: a registration
 counts when its village takes part, it was registered within the campaign's dates (Asia/Jakarta)
@@ -18,7 +20,6 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -38,6 +39,7 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
+from enrollment.changes import Fact
 from enrollment.models import FundedPeriod, FundingSource, Payment, Registration, WorkerCategory
 from enrollment.payment_models import FULL_PAYMENT
 from enrollment.premiums import EMPLOYER_CATEGORIES
@@ -59,63 +61,6 @@ AREA_CODE_LENGTHS = {
     CampaignArea.Level.REGENCY: len("35.23"),
     CampaignArea.Level.DISTRICT: len("35.23.12"),
 }
-
-
-@dataclass(frozen=True)
-class Fact:
-    """What one registration contributes to the campaigns of its village."""
-
-    village_id: str
-    day: datetime.date  # registered on (Asia/Jakarta)
-    status: str
-    category: str
-    jht: bool
-    funding_source: str
-
-
-FACT_FIELDS = [
-    "village_id",
-    "created_at",
-    "status",
-    "participant__category",
-    "jht",
-    "funding_source",
-]
-
-
-def facts(registrations: QuerySet) -> list[Fact]:
-    """The facts of the registrations as they are in the database now."""
-    zone = timezone.get_current_timezone()
-    return [
-        Fact(village, timezone.localtime(created, zone).date(), status, category, jht, source)
-        for village, created, status, category, jht, source in registrations.values_list(
-            *FACT_FIELDS
-        )
-    ]
-
-
-def fact_of(registration: Registration) -> Fact:
-    """The facts of a registration as it is in memory (its participant is read if not loaded)."""
-    return Fact(
-        registration.village_id,
-        timezone.localtime(registration.created_at).date(),
-        registration.status,
-        registration.participant.category,
-        registration.jht,
-        registration.funding_source,
-    )
-
-
-@contextmanager
-def in_step(registrations: QuerySet):
-    """Keep the campaigns' numbers in step with whatever the block changes in `registrations`
-    (for changes made outside enrollment.services, e.g. in the admin)."""
-    with transaction.atomic():
-        locked = registrations.select_for_update(of=("self",))
-        ids = list(locked.values_list("pk", flat=True))
-        before = facts(Registration.objects.filter(pk__in=ids))
-        yield
-        registrations_changed(before=before, after=facts(Registration.objects.filter(pk__in=ids)))
 
 
 def counts_toward(campaign: Campaign, fact: Fact) -> bool:
@@ -170,6 +115,16 @@ def registrations_changed(
             *map(page_cache.village_scope, village_ids),
             *(page_cache.campaign_scope(row.campaign.slug) for row in rows),
         )
+
+
+def on_registrations_changed(sender, *, before=(), after=(), villages=(), **kwargs) -> None:
+    """enrollment.changes.registrations_changed's receiver."""
+    registrations_changed(before=before, after=after, villages=villages)
+
+
+def on_village_facts_changed(sender, *, villages=(), **kwargs) -> None:
+    """villages.signals.village_facts_changed's receiver: the campaign scores use the counts."""
+    registrations_changed(villages=villages)
 
 
 def _by_campaign(rows: list[CampaignVillage]) -> dict[Campaign, list[CampaignVillage]]:

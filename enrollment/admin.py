@@ -2,10 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import tally
 from portal.admin import ReadOnlyAdmin
 
-from . import payments, premiums
+from . import changes, payments, premiums
 from .history import event_lines
 from .models import (
     AgeLimit,
@@ -64,7 +63,7 @@ class ParticipantAdmin(admin.ModelAdmin):
         """A changed worker category changes what counts toward campaigns."""
         if object_id is None or request.method != "POST" or not str(object_id).isdigit():
             return super().changeform_view(request, object_id, form_url, extra_context)
-        with tally.in_step(Registration.objects.filter(participant_id=object_id)):
+        with changes.in_step(Registration.objects.filter(participant_id=object_id)):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
 
@@ -160,7 +159,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if object_id is None or request.method != "POST" or not str(object_id).isdigit():
             return super().changeform_view(request, object_id, form_url, extra_context)
-        with tally.in_step(Registration.objects.filter(pk=object_id)):
+        with changes.in_step(Registration.objects.filter(pk=object_id)):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def delete_model(self, request, obj):
@@ -168,7 +167,7 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         """The participant goes with their registration, so the NIK can be registered again."""
-        with tally.in_step(queryset):
+        with changes.in_step(queryset):
             participants = list(queryset.values_list("participant", flat=True))
             super().delete_queryset(request, queryset)
             Participant.objects.filter(pk__in=participants).delete()

@@ -27,10 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns import tally
 from portal.translated import in_every_language, in_reader_language, with_params
 
-from . import importing, payment_rows
+from . import changes, importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
 from .payment_models import FULL_PAYMENT
 from .premiums import NoRatesInForce, Premium, PriceBook, format_rupiah
@@ -350,7 +349,7 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
         store_months_paid(touched)
         if written:
             # The campaigns' members who paid and their retention follow, in this transaction.
-            tally.registrations_changed(
+            changes.announce(
                 villages=touched.order_by().values_list("village_id", flat=True).distinct()
             )
         cursor.execute("DROP TABLE payment_in")

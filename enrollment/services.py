@@ -38,7 +38,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaigns import tally
 from portal import notifications
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -46,7 +45,7 @@ from portal.translated import in_every_language, with_params
 from sheets.cells import village_code
 from villages.models import Village
 
-from . import eligibility, import_limits, importing, premiums
+from . import changes, eligibility, import_limits, importing, premiums
 from .forms import RegistrationForm
 from .models import (
     AgeLimit,
@@ -121,7 +120,7 @@ def registration_create(*, village, entered_by, data: dict[str, Any]) -> Registr
                 **{field: data[field] for field in REGISTRATION_FIELDS},
             )
             _record(registration, RegistrationEvent.Action.CREATED, entered_by)
-            tally.registrations_changed(after=[tally.fact_of(registration)])
+            changes.announce(after=[changes.fact_of(registration)])
     except IntegrityError as error:
         if Participant.objects.filter(nik=data["nik"]).exists():
             raise DuplicateNik(data["nik"]) from error
@@ -135,9 +134,9 @@ def registration_update(*, registration: Registration, by, data: dict[str, Any])
         registration = _locked(registration)
         if registration.status != Registration.Status.SUBMITTED:
             raise WrongStatus(registration.status)
-        before = tally.fact_of(registration)
+        before = changes.fact_of(registration)
         if _apply_changes(registration, by, data):
-            tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
+            changes.announce(before=[before], after=[changes.fact_of(registration)])
     return registration
 
 
@@ -151,7 +150,7 @@ def registration_send_again(
         registration = _locked(registration)
         if not registration.is_returned:
             raise WrongStatus(registration.status)
-        before = tally.fact_of(registration)
+        before = changes.fact_of(registration)
         old_status = registration.status
         _apply_changes(registration, by, data)
         registration.status = Registration.Status.SUBMITTED
@@ -163,7 +162,7 @@ def registration_send_again(
             by,
             {"status": [old_status, Registration.Status.SUBMITTED]},
         )
-        tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
+        changes.announce(before=[before], after=[changes.fact_of(registration)])
     return registration
 
 
@@ -306,7 +305,7 @@ def registration_move(*, registration: Registration, village: Village, by) -> Re
     Both villages' campaign numbers change with it."""
     with transaction.atomic():
         registration = _locked(registration)
-        before = tally.fact_of(registration)
+        before = changes.fact_of(registration)
         if registration.village_id == village.pk:
             return registration
         old_village = registration.village_id
@@ -319,7 +318,7 @@ def registration_move(*, registration: Registration, village: Village, by) -> Re
             by,
             {"village": [old_village, village.pk]},
         )
-        tally.registrations_changed(before=[before], after=[tally.fact_of(registration)])
+        changes.announce(before=[before], after=[changes.fact_of(registration)])
     return registration
 
 
@@ -328,10 +327,10 @@ def registration_delete(*, registration: Registration) -> None:
     the campaigns' numbers drop with it."""
     with transaction.atomic():
         registration = _locked(registration)
-        before = tally.fact_of(registration)
+        before = changes.fact_of(registration)
         registration.delete()  # its history, funded periods and follow-ups go with it
         registration.participant.delete()
-        tally.registrations_changed(before=[before])
+        changes.announce(before=[before])
 
 
 def _tell_the_village(events: list[RegistrationEvent]) -> None:
@@ -350,9 +349,9 @@ def _locked(registration: Registration) -> Registration:
 
 
 def _status_changed(registrations: list[Registration], old_status: str) -> None:
-    after = [tally.fact_of(registration) for registration in registrations]
+    after = [changes.fact_of(registration) for registration in registrations]
     before = [dataclasses.replace(fact, status=old_status) for fact in after]
-    tally.registrations_changed(before=before, after=after)
+    changes.announce(before=before, after=after)
 
 
 def funded_period_add(
@@ -386,7 +385,7 @@ def funded_period_add(
                 "end": ends_on.strftime("%d-%m-%Y"),
             },
         )
-        tally.registrations_changed(villages=[registration.village_id])
+        changes.announce(villages=[registration.village_id])
     return period
 
 
@@ -832,8 +831,10 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
                 "note": Value(_("Imported from %(file)s") % {"file": batch.original_name}),
             },
         )
-        tally.registrations_changed(
-            after=tally.facts(Registration.objects.filter(participant__nik__in=fresh.values("nik")))
+        changes.announce(
+            after=changes.facts(
+                Registration.objects.filter(participant__nik__in=fresh.values("nik"))
+            )
         )
         batch.status = ImportBatch.Status.SAVED
         batch.created_count = created

@@ -7,7 +7,6 @@ from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from campaigns.counting import campaigns_counted_toward
 from portal.access import RoleRequiredMixin, role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
@@ -15,7 +14,7 @@ from portal.page_cache import REGISTRATIONS, cached_content
 from portal.paging import BoundedPaginator
 from villages.models import Village
 
-from . import payments, priced, services
+from . import changes, payments, priced, services
 from .filters import RegistrationFilter
 from .forms import FundedPeriodForm, RegistrationForm, RejectForm, VerifyForm
 from .models import Registration
@@ -363,7 +362,7 @@ def verification_queue(request):
             else:
                 messages.error(request, _("Nothing was verified: correct the marked KPJ numbers."))
     selected_pks = set(_selected_pks(request))
-    counts_toward = campaigns_counted_toward(rows)
+    counts_toward = changes.counted_toward(rows)
     table_rows = [
         {
             "registration": registration,

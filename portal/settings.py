@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "enrollment",
     "campaigns",
     "opensid",
+    "tools",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

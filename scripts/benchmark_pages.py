@@ -9,7 +9,7 @@ aggregates timed alone for comparison.
 
 Works in a throw-away database (benchmark_pages_<pid>, created next to DATABASE_URL's and
 dropped at the end). For each size, one child process generates the data set
-(portal.national, every village of the national regions file unless --synthetic) and another
+(tools.national, every village of the national regions file unless --synthetic) and another
 measures: requests go through django.test.Client in-process with DEBUG off, the whole
 middleware stack and a logged-in user of the right role; after --warmup requests (one when a
 page takes over a tenth of --budget) each page is requested --repeat times (at least 3, fewer
@@ -146,7 +146,7 @@ def child_generate(size: int, synthetic: int | None) -> dict:
     import django
 
     django.setup()
-    from portal.national import national_generate
+    from tools.national.generate import national_generate
 
     report = national_generate(
         participants=size,
@@ -208,7 +208,7 @@ def child_measure(repeat: int, warmup: int, budget: float) -> dict:
     from enrollment.models import Registration
     from enrollment.nik import mask_nik
     from portal.models import User
-    from portal.national import NATIONAL_SLUG
+    from tools.national.common import NATIONAL_SLUG
     from villages.models import Coverage, Regency, Village
 
     assert not settings.DEBUG, "measure with DEBUG off"

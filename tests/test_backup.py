@@ -11,7 +11,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from portal.demo import demo_load
+from tools.demo import demo_load
 
 PORTAL_APPS = ["portal", "villages", "enrollment", "campaigns"]
 BINARIES = ["pg_dump", "pg_restore", "createdb", "dropdb"]

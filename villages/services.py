@@ -11,11 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from campaigns import tally
-from portal import page_cache
-
 from .models import District, Province, Regency, Village, area_names
 from .regions import DATA_DIR, read_all
+from .signals import region_names_changed, village_facts_changed
 
 BATCH_SIZE = 5000
 
@@ -69,7 +67,7 @@ def regions_load(*, directory: Path = DATA_DIR) -> dict[str, int]:
             "district",
         )
     area_names.cache_clear()
-    page_cache.changed(page_cache.ALL)  # the names every page shows
+    region_names_changed.send(sender=Village)  # the names every page shows
     return {level: len(rows) for level, rows in data.items()}
 
 
@@ -107,7 +105,7 @@ def village_counts_update(
     village.official_count = official_count
     with transaction.atomic():
         village.save(update_fields=list(COUNT_FIELDS))
-        tally.registrations_changed(villages=[village.pk])  # the campaign scores use them
+        village_facts_changed.send(sender=Village, villages=[village.pk])
     return village
 
 
@@ -252,5 +250,7 @@ def village_counts_import(*, rows: Iterable[dict], by) -> list[CountsChange]:
         Village.objects.bulk_update(
             [change.village for change in changed], list(COUNT_FIELDS), batch_size=BATCH_SIZE
         )
-        tally.registrations_changed(villages=[change.village.pk for change in changed])
+        village_facts_changed.send(
+            sender=Village, villages=[change.village.pk for change in changed]
+        )
     return changed

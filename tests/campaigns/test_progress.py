@@ -7,7 +7,7 @@ import pytest
 from campaigns import progress, tally
 from campaigns import services as campaign_services
 from campaigns.models import Campaign, CampaignVillage, ScoreCriterion
-from enrollment import services
+from enrollment import changes, services
 from enrollment.models import Registration
 from villages import services as village_services
 
@@ -47,7 +47,7 @@ def karanglo_operator(world):
 def registered(village, user, *, on=datetime.date(2026, 3, 2), status="verified", **extra):
     registration = register(village, user, **extra)
     backdated = Registration.objects.filter(pk=registration.pk)
-    with tally.in_step(backdated):
+    with changes.in_step(backdated):
         backdated.update(
             created_at=datetime.datetime.combine(on, datetime.time(10), tzinfo=JAKARTA)
         )

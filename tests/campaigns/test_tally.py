@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns import progress, tally
 from campaigns.models import Campaign, CampaignArea, CampaignVillage, ScoreCriterion
-from enrollment import services
+from enrollment import changes, services
 from enrollment.models import Registration
 from villages import services as village_services
 
@@ -114,7 +114,7 @@ def assert_in_step(campaigns):
 
 def backdate(registration, day):
     registrations = Registration.objects.filter(pk=registration.pk)
-    with tally.in_step(registrations):
+    with changes.in_step(registrations):
         registrations.update(
             created_at=datetime.datetime.combine(day, datetime.time(10), tzinfo=JAKARTA)
         )

@@ -11,6 +11,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from campaigns import tally
+from enrollment import changes
 from enrollment.models import (
     Agent,
     ContributionRate,
@@ -117,7 +118,7 @@ class RegistrationFactory(DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         """Created as the portal creates one: the campaigns' numbers follow."""
         registration = super()._create(model_class, *args, **kwargs)
-        tally.registrations_changed(after=[tally.fact_of(registration)])
+        tally.registrations_changed(after=[changes.fact_of(registration)])
         return registration
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from enrollment import services
 from enrollment.models import FundingSource, Registration
-from portal.demo import demo_load
+from tools.demo import demo_load
 
 from ..conftest import client_for
 from .factories import FundedPeriodFactory, RegistrationFactory

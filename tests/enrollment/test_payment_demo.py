@@ -6,7 +6,7 @@ from campaigns import tally
 from campaigns.models import Claim
 from enrollment.arrears import PaymentState
 from enrollment.models import Payment, Registration
-from portal.demo import demo_load
+from tools.demo import demo_load
 
 
 def test_the_demo_has_payments_with_lapses_and_tubans_death_claim(db, seeded_rates):

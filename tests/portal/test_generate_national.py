@@ -24,7 +24,8 @@ from enrollment.models import (
     WorkerCategory,
 )
 from enrollment.nik import parse_nik
-from portal.national import NATIONAL_SLUG, kpj_number
+from tools.national.common import NATIONAL_SLUG
+from tools.national.people import kpj_number
 from villages.models import Coverage, Village
 
 from ..enrollment.periods import assert_paid_until_stored

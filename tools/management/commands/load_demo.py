@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portal.demo import demo_load
+from tools.demo import demo_load
 
 
 class Command(BaseCommand):

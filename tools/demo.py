@@ -13,8 +13,8 @@ from campaigns import tally
 from campaigns.demo import demo_campaigns, demo_village_facts
 from campaigns.models import Agreement, Signatory
 from enrollment.demo import demo_registrations
-from enrollment.payment_demo import demo_claims, demo_payments
 from portal.models import User
+from tools.payment_demo import demo_claims, demo_payments
 from villages.models import BranchOffice, Coverage, Village
 from villages.services import regions_load
 

@@ -1,7 +1,7 @@
 """The demo's payments and benefits: members who pay month after month, some who stop (lapses),
 a few partial payments; and Tuban's JKK death claim handed to a member's heirs at the FGD of
 17 December 2018. Amounts and who stops are illustrative; the claim's date and event are the
-seed's (domain.md). Called by portal.demo.demo_load after the campaigns and their events, the
+seed's (domain.md). Called by tools.demo.demo_load after the campaigns and their events, the
 claim before the payments (its member pays no month after the death)."""
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Claim, SocializationEvent
-
-from .arrears import latest_month_due
-from .commission import add_months, month_start
-from .models import ContributionRate, Payment, Registration
-from .payments import premium_due, store_months_paid
+from enrollment.arrears import latest_month_due
+from enrollment.commission import add_months, month_start
+from enrollment.models import ContributionRate, Payment, Registration
+from enrollment.payments import premium_due, store_months_paid
 
 CLAIM_DAY = datetime.date(2018, 12, 17)
 # Months paid after registering, for the older demo members (later ones pay up to today).

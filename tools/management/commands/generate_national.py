@@ -2,7 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.national import SEED, NationalDataError, national_generate
+from tools.national.common import SEED, NationalDataError
+from tools.national.generate import national_generate
 
 
 class Command(BaseCommand):
