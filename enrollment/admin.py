@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ReadOnlyAdmin
+from portal.phone import normalize_phone
 
 from . import changes, payments, premiums
 from .history import event_lines
@@ -23,7 +24,6 @@ from .models import (
     RegistrationEvent,
 )
 from .nik import mask_nik, parse_nik
-from .phone import normalize_phone
 from .premiums import format_rupiah
 
 

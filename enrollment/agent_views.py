@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from portal.access import role_required
+from portal.phone import format_phone
 
 from . import payments
 from .commission import (
@@ -20,7 +21,6 @@ from .commission import (
 )
 from .follow_up_views import add_follow_up_details, with_follow_ups
 from .models import Agent, CommissionRule, ContributionRate, FollowUp, Payment, Registration
-from .phone import format_phone
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
 LAPSING_WITHIN_DAYS = 30

@@ -12,12 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.phone import is_mobile_phone, whatsapp_url
 
 from .arrears import PaymentState, months_missed
 from .commission import add_months
 from .follow_up_views import INDONESIAN_MONTHS
 from .models import ContributionRate, FollowUp, Registration
-from .phone import is_mobile_phone, whatsapp_url
 from .premiums import format_rupiah
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")

@@ -6,13 +6,13 @@ from django_tables2 import RequestConfig
 
 from portal.access import role_required
 from portal.db_routers import use_replica
+from portal.phone import format_phone
 from portal.spreadsheets import attachment
 from sheets.writing import SheetWriter
 
 from . import importing, payment_rows, services
 from .filters import RegistrationFilter
 from .models import ContributionRate, ExportRecord, Registration
-from .phone import format_phone
 from .tables import RegistrationTable
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")

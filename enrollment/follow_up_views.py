@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.phone import is_mobile_phone, whatsapp_url
 
 from . import premiums
 from .models import ContributionRate, FollowUp, Registration
-from .phone import is_mobile_phone, whatsapp_url
 from .premiums import format_rupiah
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.phone import normalize_phone
 from portal.translated import with_params
 
 from . import eligibility, premiums
@@ -26,7 +27,6 @@ from .models import (
     WorkerCategory,
 )
 from .nik import parse_nik
-from .phone import normalize_phone
 from .premiums import format_rupiah, parse_rupiah
 
 

@@ -10,9 +10,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from portal import formatting
+from portal.phone import format_phone
 
 from .models import Participant, Registration, RegistrationEvent
-from .phone import format_phone
 
 # Said by the event's action itself ("Verified", "Rejected").
 SAID_BY_THE_ACTION = {"status"}

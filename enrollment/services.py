@@ -45,7 +45,7 @@ from portal.translated import in_every_language, with_params
 from sheets.cells import village_code
 from villages.models import Village
 
-from . import changes, eligibility, import_limits, importing, premiums
+from . import changes, eligibility, import_limits, importing, notices, premiums
 from .forms import RegistrationForm
 from .models import (
     AgeLimit,
@@ -337,7 +337,7 @@ def _tell_the_village(events: list[RegistrationEvent]) -> None:
     """The village's operators hear of a verification or rejection at once, under the bell (in
     the decision's own transaction); the scheduled job mails them and, keyed by the same history
     entry, notifies nothing twice."""
-    notifications.notifications_create(notifications.decision_notices(events=events))
+    notifications.notifications_create(notices.decision_notices(events=events))
 
 
 def _locked(registration: Registration) -> Registration:

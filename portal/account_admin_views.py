@@ -17,12 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from campaigns.models import Campaign
-from enrollment.phone import normalize_phone
+from portal.phone import normalize_phone
 from villages.models import BranchOffice, District, Village
 
 from . import accounts
@@ -115,34 +114,6 @@ class StaffAccountForm(forms.Form):
         return username
 
 
-class BulkCreateForm(forms.Form):
-    campaign = forms.ModelChoiceField(
-        queryset=Campaign.objects.none(), label=gettext_lazy("Campaign"), required=False
-    )
-    district = DistrictChoiceField(
-        queryset=District.objects.none(), label=gettext_lazy("District"), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["campaign"].queryset = Campaign.objects.for_user(user)
-        self.fields["district"].queryset = scoped_districts(user)
-
-    def clean(self):
-        cleaned = super().clean()
-        if bool(cleaned.get("campaign")) == bool(cleaned.get("district")):
-            raise ValidationError(_("Choose either a campaign or a district."), code="one_of")
-        return cleaned
-
-    def villages(self):
-        """The chosen campaign's or district's villages within the user's area."""
-        villages = Village.objects.for_user(self.user)
-        if self.cleaned_data["campaign"]:
-            return villages.filter(campaigns=self.cleaned_data["campaign"])
-        return villages.filter(district=self.cleaned_data["district"])
-
-
 class AccountSettingsForm(forms.ModelForm):
     phone = PhoneField(label=gettext_lazy("Phone"), max_length=20, required=False)
 
@@ -159,7 +130,7 @@ def _link_for(request):
     return lambda token: request.build_absolute_uri(reverse("invitation_accept", args=[token]))
 
 
-def _slips_response(request, invitations: list[Invitation], *, skipped=()):
+def slips_response(request, invitations: list[Invitation], *, skipped=()):
     """The printable slips of freshly issued invitations. The links exist only in this response:
     it is never cached, and printing again later issues new links."""
     link_for = _link_for(request)
@@ -247,7 +218,7 @@ def account_create(request):
             _("The account %(username)s was created. Print its slip or send the link.")
             % {"username": user.username},
         )
-        return _slips_response(request, [invitation])
+        return slips_response(request, [invitation])
     return render(
         request,
         "portal/accounts/account_create.html",
@@ -268,40 +239,8 @@ def staff_account_create(request):
             _("The account %(username)s was created. Print its slip or send the link.")
             % {"username": user.username},
         )
-        return _slips_response(request, [invitation])
+        return slips_response(request, [invitation])
     return render(request, "portal/accounts/staff_account_create.html", {"form": form})
-
-
-@role_required(*MANAGERS)
-def account_bulk_create(request):
-    """Accounts for every village of a campaign or a district that has no active operator: the
-    first submit shows how many, the second creates them and shows their slips."""
-    form = BulkCreateForm(request.POST or None, user=request.user)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        villages = form.villages()
-        free = accounts.villages_without_operator(villages).with_names().order_by("code")
-        if "create" in request.POST:
-            created = accounts.operator_accounts_create_for(villages=free, by=request.user)
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)d account was created.",
-                    "%(count)d accounts were created.",
-                    len(created),
-                )
-                % {"count": len(created)},
-            )
-            taken = villages.exclude(pk__in=[user.village_id for user, _inv in created])
-            return _slips_response(
-                request,
-                [invitation for _user, invitation in created],
-                skipped=list(taken.order_by("name")),
-            )
-        preview = {"total": villages.count(), "free": list(free)}
-    return render(
-        request, "portal/accounts/account_bulk_create.html", {"form": form, "preview": preview}
-    )
 
 
 @role_required(*MANAGERS)
@@ -328,7 +267,7 @@ def invitation_renew(request, pk):
     invitation = accounts.invitation_renew(
         user=account, by=request.user, link_for=_link_for(request)
     )
-    return _slips_response(request, [invitation])
+    return slips_response(request, [invitation])
 
 
 @require_POST
@@ -349,7 +288,7 @@ def invitation_slips(request):
         accounts.invitation_renew(user=user, by=request.user, link_for=_link_for(request))
         for user in selected
     ]
-    return _slips_response(request, invitations)
+    return slips_response(request, invitations)
 
 
 # The invitation link and the account page ----------------------------------------------------

@@ -12,9 +12,6 @@ urlpatterns = [
         name="staff_account_create",
     ),
     path(
-        "akun/pengguna/massal/", account_admin_views.account_bulk_create, name="account_bulk_create"
-    ),
-    path(
         "akun/pengguna/<int:pk>/nonaktifkan/",
         account_admin_views.account_deactivate,
         name="account_deactivate",

@@ -7,8 +7,7 @@ from . import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("cabang/", views.branch_home, name="branch_home"),
-    path("desa/", views.village_home, name="village_home"),
+    path("", include("campaigns.home_urls")),
     path("tanpa-peran/", views.no_role, name="no_role"),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,9 +28,9 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("enrollment.urls")),
     path("", include("enrollment.follow_up_urls")),
-    path("", include("portal.account_urls")),
+    path("", include("campaigns.account_urls")),
     path("", include("portal.two_factor_urls")),
-    path("", include("villages.urls")),
+    path("", include("campaigns.village_data_urls")),
     path("", include("opensid.urls")),
     path("admin/", admin.site.urls),
 ]

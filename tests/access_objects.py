@@ -13,10 +13,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enrollment import payments, services
 from enrollment.models import Agent, FollowUp, Payment, Registration
-from enrollment.phone import format_phone
 from opensid import services as opensid_services
 from portal import accounts
 from portal.models import Notification
+from portal.phone import format_phone
 
 from .campaigns.factories import CampaignFactory, SocializationEventFactory
 from .enrollment.registering import nik_for, register

@@ -4,8 +4,8 @@
 from django import template
 from django.core.exceptions import ValidationError
 
-from enrollment.phone import format_phone
 from portal import formatting
+from portal.phone import format_phone
 
 register = template.Library()
 

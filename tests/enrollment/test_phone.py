@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from enrollment.phone import format_phone, is_mobile_phone, normalize_phone, whatsapp_url
+from portal.phone import format_phone, is_mobile_phone, normalize_phone, whatsapp_url
 
 
 @pytest.mark.parametrize(

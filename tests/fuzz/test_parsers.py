@@ -19,8 +19,8 @@ from openpyxl import load_workbook
 
 from enrollment import importing
 from enrollment.nik import PROVINCE_CODES, mask_nik, parse_nik
-from enrollment.phone import format_phone, normalize_phone, whatsapp_url
 from enrollment.premiums import RateTable, compute_premium, format_rupiah, parse_rupiah
+from portal.phone import format_phone, normalize_phone, whatsapp_url
 from sheets import guard as sheet_guard
 from sheets.cells import header_key
 from sheets.reading import ImportRefused

@@ -12,7 +12,8 @@ from django.core import mail
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-from portal import account_urls, accounts
+from campaigns import account_urls
+from portal import accounts
 from portal.models import Invitation, Notification, User
 
 from ..campaigns.factories import CampaignFactory

@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.utils import translation
 
+from enrollment import notices as registration_notices
 from enrollment import services
-from portal import notifications
 from portal.models import Notification, User
 
 from ..enrollment.registering import register
@@ -28,11 +28,11 @@ def test_only_admins_and_branch_staff_may_see_a_kpj(admin_user, branch_staff, op
 def test_a_verification_told_to_branch_staff_carries_the_kpj(branch_staff, operator):
     with translation.override("en"):
         assert (
-            notifications.verified_text(user=branch_staff, name="Sri", kpj="19012345678")
+            registration_notices.verified_text(user=branch_staff, name="Sri", kpj="19012345678")
             == "The registration of Sri was verified: KPJ 19012345678."
         )
         assert (
-            notifications.verified_text(user=operator, name="Sri", kpj="19012345678")
+            registration_notices.verified_text(user=operator, name="Sri", kpj="19012345678")
             == "The registration of Sri was verified."
         )
 
@@ -42,7 +42,7 @@ def test_the_daily_job_never_mails_an_operator_a_kpj(world, branch_staff, operat
     operator.save(update_fields=["email", "language"])
     registration = register(world.socorejo, operator, full_name="Sri Rahayu")
     services.registration_verify(registration=registration, kpj="26000003964", by=branch_staff)
-    notifications.reminders_run()
+    registration_notices.reminders_run()
     [notice] = Notification.objects.filter(user=operator)
     assert notice.text == "Pendaftaran Sri Rahayu sudah diverifikasi."
     from django.core import mail

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from enrollment import notices as registration_notices
 from enrollment import services
 from portal import notifications
 from portal.context_processors import notifications as notifications_context
@@ -60,7 +61,7 @@ def test_digests_hold_exactly_the_pending_registrations_of_the_recipients_area(
     world, branch_staff, other_branch_staff, english, pending
 ):
     """KC Bojonegoro hears of Tuban's three, per village; KC Purwokerto of Banyumas' one."""
-    counts = notifications.reminders_run()
+    counts = registration_notices.reminders_run()
     assert counts["digests"] == 2
 
     [bojonegoro] = mails_to(branch_staff)
@@ -82,11 +83,11 @@ def test_digests_hold_exactly_the_pending_registrations_of_the_recipients_area(
 
 
 def test_the_job_run_twice_sends_nothing_twice(world, branch_staff, operator, english, pending):
-    first = notifications.reminders_run()
+    first = registration_notices.reminders_run()
     sent = len(mail.outbox)
     stored = Notification.objects.count()
     assert first["emails"] == sent > 0
-    second = notifications.reminders_run()
+    second = registration_notices.reminders_run()
     assert second == {"digests": 0, "decisions": 0, "lapsing": 0, "emails": 0}
     assert len(mail.outbox) == sent
     assert Notification.objects.count() == stored
@@ -94,13 +95,13 @@ def test_the_job_run_twice_sends_nothing_twice(world, branch_staff, operator, en
 
 def test_the_next_day_brings_a_new_digest(world, branch_staff, english, pending):
     today = timezone.localdate()
-    notifications.reminders_run(today=today)
-    notifications.reminders_run(today=today + datetime.timedelta(days=1))
+    registration_notices.reminders_run(today=today)
+    registration_notices.reminders_run(today=today + datetime.timedelta(days=1))
     assert Notification.objects.filter(user=branch_staff, kind="pending").count() == 2
 
 
 def test_no_digest_when_nothing_waits(world, branch_staff, english):
-    notifications.reminders_run()
+    registration_notices.reminders_run()
     assert not Notification.objects.filter(user=branch_staff).exists()
     assert not mail.outbox
 
@@ -108,7 +109,7 @@ def test_no_digest_when_nothing_waits(world, branch_staff, english):
 def test_deactivated_staff_get_no_digest(world, branch_staff, english, pending):
     branch_staff.is_active = False
     branch_staff.save(update_fields=["is_active"])
-    notifications.reminders_run()
+    registration_notices.reminders_run()
     assert not Notification.objects.filter(user=branch_staff).exists()
     assert not mails_to(branch_staff)
 
@@ -123,7 +124,7 @@ def test_operators_hear_of_verifications_and_rejections_with_the_reason(
     services.registrations_reject(
         registrations=[rejected], reason="Foto KTP tidak terbaca", by=branch_staff
     )
-    notifications.reminders_run()
+    registration_notices.reminders_run()
 
     notices = Notification.objects.filter(user=operator).order_by("pk")
     assert [(n.kind, n.url) for n in notices] == [
@@ -144,7 +145,7 @@ def test_operators_hear_of_verifications_and_rejections_with_the_reason(
 def test_operators_without_an_address_see_notices_in_the_portal_only(world, branch_staff, operator):
     registration = register(world.socorejo, operator)
     services.registration_verify(registration=registration, kpj="19012345678", by=branch_staff)
-    counts = notifications.reminders_run()
+    counts = registration_notices.reminders_run()
     assert counts["decisions"] == 0  # notified at once by the verification itself
     assert counts["emails"] == 0
     assert Notification.objects.get(user=operator).emailed_at is None
@@ -153,7 +154,7 @@ def test_operators_without_an_address_see_notices_in_the_portal_only(world, bran
 def test_an_address_added_later_does_not_bring_old_notices(world, branch_staff, operator):
     registration = register(world.socorejo, operator)
     services.registration_verify(registration=registration, kpj="19012345678", by=branch_staff)
-    notifications.reminders_run()
+    registration_notices.reminders_run()
     operator.email = "socorejo@example.org"
     operator.save(update_fields=["email"])
     later = timezone.now() + notifications.EMAIL_WITHIN + datetime.timedelta(minutes=1)
@@ -171,10 +172,10 @@ def test_a_failed_mail_is_tried_again_by_the_next_run(
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken_send)
     with pytest.raises(OSError):
-        notifications.reminders_run()
+        registration_notices.reminders_run()
     monkeypatch.undo()
     assert Notification.objects.get(user=operator).emailed_at is None
-    assert notifications.reminders_run()["emails"] == 1
+    assert registration_notices.reminders_run()["emails"] == 1
     assert len(mails_to(operator)) == 1
 
 
@@ -203,7 +204,7 @@ def test_operators_hear_of_village_funded_periods_ending_within_30_days(
         _lapsing(
             world, operator, branch_staff, source=source, ends_in=ends_in, kpj=f"1900000010{n}"
         )
-    counts = notifications.reminders_run()
+    counts = registration_notices.reminders_run()
     assert counts["lapsing"] == 2
     today = timezone.localdate()
     reminders = Notification.objects.filter(user=operator, kind="lapsing").order_by("key")
@@ -217,7 +218,7 @@ def test_operators_hear_of_village_funded_periods_ending_within_30_days(
     ]
     assert reminders[0].url == reverse("lapsing_list")
     assert not Notification.objects.filter(user=other_operator).exists()
-    assert notifications.reminders_run()["lapsing"] == 0
+    assert registration_notices.reminders_run()["lapsing"] == 0
 
 
 def test_notifications_follow_the_recipients_language(world, branch_staff, operator):
@@ -229,7 +230,7 @@ def test_notifications_follow_the_recipients_language(world, branch_staff, opera
     english_operator = UserFactory(username="socorejo-en", village=world.socorejo)
     english_operator.language = "en"
     english_operator.save(update_fields=["language"])
-    notifications.reminders_run()
+    registration_notices.reminders_run()
     assert Notification.objects.get(user=english_operator).text.startswith("The registration of")
     # Indonesian, and without the KPJ number (operators never see one).
     assert Notification.objects.get(user=operator).text == (

@@ -1,5 +1,6 @@
 """The villages' population and working-age counts: listed, edited one by one, or imported from a
-spreadsheet, by admins and branch staff for their area (operators for their own village)."""
+spreadsheet, by admins and branch staff for their area (operators for their own village). The
+counts are the campaign targets' facts; the reference data and its services are villages'."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.access import role_required
-
-from .forms import VillageCountsForm, VillageCountsImportForm, VillageFilterForm
-from .models import Village
-from .services import (
+from villages.models import Village
+from villages.services import (
     CountsImportError,
     village_counts_check,
     village_counts_import,
     village_counts_update,
 )
+
+from .village_data_forms import VillageCountsForm, VillageCountsImportForm, VillageFilterForm
 
 PER_PAGE = 50
 SESSION_KEY = "village_counts_import"

@@ -1,20 +1,16 @@
-"""Forms for the villages' population counts: filtering the list, editing one village, and
-uploading a file of counts (read with the spreadsheet library, sheets)."""
+"""Reading a file of village counts (population, working age, officials) as branch offices keep
+them: an XLSX or CSV file with a Kode Desa column, read with the spreadsheet library, sheets."""
 
 from __future__ import annotations
 
 from typing import IO, Any
 
-from django import forms
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sheets import reading
 from sheets.cells import cell_text, header_key, village_code
 from sheets.reading import ImportRefused
-
-from .models import District, Village
 
 # Headings of a counts file, after sheets.cells.header_key (lower case, letters and digits only,
 # anything in parentheses dropped): "Jumlah Penduduk (jiwa)" -> "jumlahpenduduk".
@@ -108,68 +104,3 @@ def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
             _("The file has column headings but no rows of villages."), code="no_rows"
         )
     return rows
-
-
-class VillageCountsForm(forms.ModelForm):
-    """The three counts of one village; the model's constraint refuses a working-age count
-    above the population."""
-
-    class Meta:
-        model = Village
-        fields = ["population", "working_age_population", "official_count"]
-
-    def clean(self):
-        data = super().clean()
-        population, working_age = data.get("population"), data.get("working_age_population")
-        if population is not None and working_age is not None and working_age > population:
-            self.add_error(
-                "working_age_population",
-                _("The working-age population cannot exceed the population."),
-            )
-        return data
-
-    def _post_clean(self):
-        # The constraint is checked in clean() with a message on the field; skip the repeat.
-        self._validate_constraints = False
-        super()._post_clean()
-
-
-class VillageCountsImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File (.xlsx or .csv)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            self.rows = read_counts_file(upload, name=upload.name, size=upload.size)
-        except ImportRefused as refused:
-            raise forms.ValidationError(refused.message, code=refused.code) from refused
-        return upload
-
-
-class VillageFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Name or code"), required=False, max_length=100)
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.none(), required=False
-    )
-    missing = forms.BooleanField(
-        label=gettext_lazy("Only villages with missing counts"), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user.is_admin:
-            # Every district of Indonesia is too long a list: admins search by code instead.
-            del self.fields["district"]
-        else:
-            self.fields["district"].queryset = (
-                District.objects.filter(villages__in=Village.objects.for_user(user))
-                .select_related("regency")
-                .distinct()
-                .order_by("regency__name", "name")
-            )
-            self.fields["district"].label_from_instance = lambda district: (
-                f"{district.name} ({district.regency.name})"
-            )

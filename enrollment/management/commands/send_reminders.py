@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from portal.notifications import reminders_run
+from enrollment.notices import reminders_run
 
 
 class Command(BaseCommand):

@@ -1,6 +1,8 @@
+"""The village-data pages (the villages' counts), at the paths they always had."""
+
 from django.urls import path
 
-from . import views
+from . import village_data_views as views
 
 urlpatterns = [
     path("desa-data/", views.village_data_list, name="village_data_list"),
