@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from enrollment.changes import Fact
 from enrollment.models import FundedPeriod, FundingSource, Payment, Registration, WorkerCategory
-from enrollment.payment_models import FULL_PAYMENT
+from enrollment.models.payments import FULL_PAYMENT
 from enrollment.premiums import EMPLOYER_CATEGORIES
 from portal import page_cache
 

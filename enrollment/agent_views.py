@@ -4,12 +4,11 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from portal.access import role_required
-from portal.phone import format_phone
+from portal.phone import display_phone
 
 from . import payments
 from .commission import (
@@ -19,11 +18,10 @@ from .commission import (
     last_months,
     month_end,
 )
-from .follow_up_views import add_follow_up_details, with_follow_ups
+from .follow_up_views import LAPSING_WITHIN_DAYS, add_follow_up_details, with_follow_ups
 from .models import Agent, CommissionRule, ContributionRate, FollowUp, Payment, Registration
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
-LAPSING_WITHIN_DAYS = 30
 LIST_MONTHS = 6
 DETAIL_MONTHS = 12
 RECENT_RECRUITS = 20
@@ -44,7 +42,7 @@ def lapsing_list(request):
     book = ContributionRate.objects.price_book()
     for registration in registrations:
         registration.days_left = (registration.paid_until - today).days
-        registration.phone_display = _display_phone(registration.participant.phone)
+        registration.phone_display = display_phone(registration.participant.phone)
         add_follow_up_details(registration, book)
     counts = scoped.continuation_counts(today)
     return render(
@@ -128,7 +126,7 @@ def agent_detail(request, pk):
         {
             "agent": agent,
             "standing": payments.agent_standing(agent, today),
-            "phone_display": _display_phone(agent.phone),
+            "phone_display": display_phone(agent.phone),
             "villages": agent.villages.with_names(),
             "history": list(reversed(history)),
             "recruits_total": sum(month.recruits for month in history),
@@ -170,15 +168,6 @@ def _rules_by_month(months: list[datetime.date]) -> dict[datetime.date, Commissi
         month: next((rule for rule in rules if rule.effective_from <= month_end(month)), None)
         for month in months
     }
-
-
-def _display_phone(phone: str) -> str:
-    if not phone:
-        return ""
-    try:
-        return format_phone(phone)
-    except ValidationError:
-        return phone  # an older, unnormalised value: show it as stored
 
 
 def _percent(part: int, whole: int) -> int | None:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import premiums
+from .choices import FundingSource
 
 # Schemes an age limit applies to: BPU members pay their own premium on a nominal income; wage
 # earners (village officials, honorer, company employees) are registered by an employer. Which
@@ -113,8 +114,6 @@ def check_payer(*, village, funding_source: str) -> None:
     """Raise ValidationError (code kelurahan_village_funded) when the village budget is named to
     pay in a kelurahan: a kelurahan receives no Dana Desa and no ADD (it is part of the regency's
     or city's administration, not a self-governing desa)."""
-    from .models import FundingSource
-
     if village.is_kelurahan and funding_source in FundingSource.village_funded():
         raise ValidationError(
             _(
@@ -128,8 +127,6 @@ def check_payer(*, village, funding_source: str) -> None:
 
 def payer_choices(village) -> list[tuple[str, str]]:
     """The payers a registration or funded period in `village` may name."""
-    from .models import FundingSource
-
     if not village.is_kelurahan:
         return list(FundingSource.choices)
     excluded = FundingSource.village_funded()

@@ -16,13 +16,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
-from portal.phone import is_mobile_phone, whatsapp_url
+from portal.phone import display_phone, is_mobile_phone, whatsapp_url
 
 from . import premiums
 from .models import ContributionRate, FollowUp, Registration
 from .premiums import format_rupiah
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
+# The lapsing list and its print: members whose funded period ends within this many days.
+LAPSING_WITHIN_DAYS = 30
 INDONESIAN_MONTHS = [
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -176,9 +178,6 @@ def follow_up_quick(request, pk):
 def lapsing_print(request):
     """The lapsing members as a list to print for door-to-door visits: by village, RW, RT and
     address, with a column to note the answer."""
-    # Imported here: agent_views imports this module for the lapsing list's details.
-    from .agent_views import LAPSING_WITHIN_DAYS, _display_phone
-
     today = timezone.localdate()
     registrations = list(
         with_follow_ups(
@@ -196,7 +195,7 @@ def lapsing_print(request):
     )
     book = ContributionRate.objects.price_book()
     for registration in registrations:
-        registration.phone_display = _display_phone(registration.participant.phone)
+        registration.phone_display = display_phone(registration.participant.phone)
         add_follow_up_details(registration, book)
     return render(
         request,

@@ -17,7 +17,7 @@ from portal.spreadsheets import attachment
 from portal.translated import in_reader_language
 from villages.models import Village
 
-from . import importing, services, tasks
+from . import import_services, importing, services, tasks
 from .models import FundingSource, ImportBatch, ImportRow
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
@@ -57,7 +57,7 @@ def registration_import(request):
         form = ImportUploadForm()
     if form.is_bound and form.is_valid():
         try:
-            batch = services.import_batch_start(
+            batch = import_services.import_batch_start(
                 upload=form.cleaned_data["file"],
                 by=request.user,
                 default_funding_source=form.cleaned_data["funding_source"],
@@ -69,7 +69,7 @@ def registration_import(request):
                          village=batch.village, rows=batch.rows_estimated)  # fmt: skip
             if tasks.import_check_enqueue(request, batch):
                 return redirect(batch)
-            batch = services.import_batch_check(batch=batch, seconds=FIRST_STEP_SECONDS)
+            batch = import_services.import_batch_check(batch=batch, seconds=FIRST_STEP_SECONDS)
             if batch.status != ImportBatch.Status.REFUSED:
                 return redirect(batch)
             form.add_error("file", batch.refusal)
@@ -107,7 +107,7 @@ def registration_import_template(request, fmt):
 def registration_import_preview(request, pk):
     batch = scoped_batch(request, pk)
     if batch.status == ImportBatch.Status.CHECKING and not tasks.worker_on_it(request, batch):
-        batch = services.import_batch_check(batch=batch, seconds=STEP_SECONDS)
+        batch = import_services.import_batch_check(batch=batch, seconds=STEP_SECONDS)
     rows = batch.rows.order_by("number")
     context = {"batch": batch, "rows_shown": ROWS_SHOWN}
     if batch.status == ImportBatch.Status.CHECKING and batch.rows_estimated:
@@ -139,7 +139,7 @@ def registration_import_preview(request, pk):
 def registration_import_confirm(request, pk):
     batch = scoped_batch(request, pk)
     try:
-        batch = services.registrations_import(batch=batch, by=request.user)
+        batch = import_services.registrations_import(batch=batch, by=request.user)
     except services.WrongStatus:
         messages.error(request, _("This import is not waiting for confirmation."))
     except ValidationError:

@@ -3,7 +3,7 @@ template's and the other names offices give them), and their cells turned into w
 RegistrationForm expects; the template to fill in and the error file to fix. The files
 themselves are read and written by the neutral spreadsheet library, sheets.
 
-No database access: the rows are checked by RegistrationForm (services.import_batch_check).
+No database access: the rows are checked by RegistrationForm (import_services.import_batch_check).
 Files are read streaming (openpyxl read-only mode, the csv reader), so memory does not grow with
 the number of rows.
 """

@@ -31,7 +31,7 @@ from portal.translated import in_every_language, in_reader_language, with_params
 
 from . import changes, importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
-from .payment_models import FULL_PAYMENT
+from .models.payments import FULL_PAYMENT
 from .premiums import NoRatesInForce, Premium, PriceBook, format_rupiah
 
 CHUNK = 5000

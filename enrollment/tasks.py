@@ -4,8 +4,8 @@ With TASK_WORKER on, the upload hands its batch to the worker and returns at onc
 page only shows the progress, reloading itself. When nothing runs tasks outside the request
 (Django's immediate backend: no TASK_WORKER, and the tests), when the queue cannot be reached,
 or when the worker leaves the task waiting too long, the page checks the file itself, a step
-per load, as it always did. Both ways can meet on one batch: services.import_batch_check locks
-it, so a step is never checked twice."""
+per load, as it always did. Both ways can meet on one batch:
+import_services.import_batch_check locks it, so a step is never checked twice."""
 
 import datetime
 import logging
@@ -15,7 +15,7 @@ from django.tasks import TaskResultStatus, task
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 
-from . import services
+from . import import_services
 from .models import ImportBatch
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def import_check(batch_id: int) -> str:
         if batch.status != ImportBatch.Status.CHECKING:
             return batch.status
         before = batch.rows_read
-        batch = services.import_batch_check(batch=batch, seconds=STEP_SECONDS)
+        batch = import_services.import_batch_check(batch=batch, seconds=STEP_SECONDS)
         if batch.status != ImportBatch.Status.CHECKING or batch.rows_read != before:
             locked_since = None
             continue

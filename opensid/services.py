@@ -14,8 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enrollment import eligibility
-from enrollment import services as enrollment_services
+from enrollment import eligibility, import_services
 from enrollment.models import AgeLimit, ImportBatch, Participant, Registration, WorkerCategory
 from enrollment.nik import mask_nik, parse_nik
 from villages.models import Village
@@ -198,12 +197,12 @@ def candidates_check(
 ) -> ImportBatch:
     """Check the ticked residents exactly as the rows of an uploaded spreadsheet are (the same
     RegistrationForm, the same rules), as a batch waiting for confirmation. The row numbers are
-    the rows of the OpenSID file. enrollment.services.registrations_import saves it."""
+    the rows of the OpenSID file. enrollment.import_services.registrations_import saves it."""
     rows = [
         (candidate.row, candidate_values(candidate, category=category, batch=batch))
         for candidate in candidates
     ]
-    return enrollment_services.import_batch_from_values(
+    return import_services.import_batch_from_values(
         by=by,
         village=upload.village,
         rows=rows,

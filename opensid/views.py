@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import Campaign
 from campaigns.progress import counted_registrations
+from enrollment import import_services
 from enrollment import services as enrollment_services
 from enrollment.models import ExportRecord, FundingSource, ImportBatch, ImportRow, Participant
 from portal.access import role_required
@@ -213,7 +214,7 @@ def resident_register(request, pk):
 
 def _save(request, batch: ImportBatch) -> None:
     try:
-        batch = enrollment_services.registrations_import(batch=batch, by=request.user)
+        batch = import_services.registrations_import(batch=batch, by=request.user)
     except enrollment_services.WrongStatus:
         messages.error(request, _("These residents were saved already."))
         return

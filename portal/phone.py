@@ -75,3 +75,14 @@ def whatsapp_url(normalized: str, message: str) -> str:
         )
     url = f"https://wa.me/{normalize_phone(normalized)}"
     return f"{url}?text={quote(message, safe='')}" if message else url
+
+
+def display_phone(phone: str) -> str:
+    """format_phone for showing a stored number: an older, unnormalised value is shown as
+    stored rather than refused."""
+    if not phone:
+        return ""
+    try:
+        return format_phone(phone)
+    except ValidationError:
+        return phone  # an older, unnormalised value: show it as stored

@@ -90,7 +90,7 @@ def child(method: str, path: Path) -> dict:
     from django.core.files import File
     from django.db import connection
 
-    from enrollment import importing, services
+    from enrollment import import_services, importing, services
     from enrollment.forms import RegistrationForm
     from enrollment.models import ImportBatch
     from portal.models import User
@@ -121,11 +121,13 @@ def child(method: str, path: Path) -> dict:
     started = time.perf_counter()
     if method == "bulk":
         with path.open("rb") as file:
-            batch = services.import_batch_start(upload=File(file, name=path.name), by=operator)
-        batch = services.import_batch_check(batch=batch)
+            batch = import_services.import_batch_start(
+                upload=File(file, name=path.name), by=operator
+            )
+        batch = import_services.import_batch_check(batch=batch)
         checked = time.perf_counter()
         assert batch.error_count == 0, batch.rows.filter(status="error").first().errors
-        batch = services.registrations_import(batch=batch, by=operator)
+        batch = import_services.registrations_import(batch=batch, by=operator)
         created = batch.created_count
         phases = f"check {checked - started:.1f} s + save {time.perf_counter() - checked:.1f} s"
     else:

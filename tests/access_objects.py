@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from enrollment import payments, services
+from enrollment import import_services, payments, services
 from enrollment.models import Agent, FollowUp, Payment, Registration
 from opensid import services as opensid_services
 from portal import accounts
@@ -93,10 +93,10 @@ def socorejo_objects(world, operator, branch_staff):
         f"{imported_nik};{IMPORTED_NAME};Pekerja rentan;1000000;Dana Desa\n"
         f"3.52312E+15;{IMPORTED_NAME} Dua;Pekerja rentan;1000000;Dana Desa\n"
     ).encode()
-    batch = services.import_batch_start(
+    batch = import_services.import_batch_start(
         upload=SimpleUploadedFile("daftar.csv", spreadsheet), by=operator
     )
-    services.import_batch_check(batch=batch)
+    import_services.import_batch_check(batch=batch)
 
     # An OpenSID export read for Socorejo, and a batch of its residents waiting to be saved.
     opensid_nik = nik_for(world.socorejo, birth="200386")

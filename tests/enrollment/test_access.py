@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
 
-from enrollment import payments, services
+from enrollment import import_services, payments, services
 from enrollment import urls as enrollment_urls
 from enrollment.models import Agent, Payment, Registration
 from enrollment.payments import store_months_paid
@@ -103,10 +103,10 @@ def socorejo_objects(world, operator, branch_staff):
         f"{nik_for(world.socorejo)};Rahasia Socorejo;Pekerja rentan;1000000;Dana Desa\n"
         "3.52312E+15;Rahasia Juga;Pekerja rentan;1000000;Dana Desa\n"
     ).encode()
-    batch = services.import_batch_start(
+    batch = import_services.import_batch_start(
         upload=SimpleUploadedFile("daftar.csv", spreadsheet), by=operator
     )
-    services.import_batch_check(batch=batch)
+    import_services.import_batch_check(batch=batch)
     return {
         "registration": registration,
         "agent": agent,

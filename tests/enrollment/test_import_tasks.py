@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from enrollment import services, tasks
+from enrollment import import_services, tasks
 from enrollment.models import ImportBatch
 
 from .test_import_views import as_csv, resident, upload_ok
@@ -25,7 +25,7 @@ WAITING_QUEUE = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBacken
 @pytest.fixture
 def small_steps(monkeypatch):
     """Steps of two rows, so that five rows take three steps."""
-    monkeypatch.setattr(services, "IMPORT_CHECK_CHUNK", 2)
+    monkeypatch.setattr(import_services, "IMPORT_CHECK_CHUNK", 2)
     monkeypatch.setattr(tasks, "STEP_SECONDS", 0)
 
 
@@ -70,7 +70,7 @@ def test_the_upload_returns_at_once_and_the_page_shows_the_workers_progress(
     [queued] = tasks.import_check.get_backend().results
     assert queued.args == [batch.pk]
 
-    services.import_batch_check(batch=batch, seconds=0)  # the worker's first step
+    import_services.import_batch_check(batch=batch, seconds=0)  # the worker's first step
     page = client.get(batch.get_absolute_url()).text
     assert "2 baris sudah diperiksa." in page
     assert '<progress value="40" max="100">' in page
@@ -85,10 +85,10 @@ def test_the_upload_returns_at_once_and_the_page_shows_the_workers_progress(
 
 def test_the_worker_carries_on_where_the_pages_left_off(operator, world, small_steps):
     """Page steps and the worker's steps on one batch: every row checked exactly once."""
-    upload = services.import_batch_start(
+    upload = import_services.import_batch_start(
         upload=SimpleUploadedFile("daftar.csv", five_rows(world)), by=operator
     )
-    services.import_batch_check(batch=upload, seconds=0)
+    import_services.import_batch_check(batch=upload, seconds=0)
     assert tasks.import_check.call(upload.pk) == "checked"
     upload.refresh_from_db()
     assert (upload.new_count, upload.rows.count()) == (5, 5)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from enrollment import import_views, services
+from enrollment import import_services, import_views
 from enrollment.models import ImportBatch, ImportRow, Participant, Registration, RegistrationEvent
 from portal.translated import in_reader_language
 
@@ -420,7 +420,7 @@ def checked_batch(client, operator, world):
 
 def test_a_failure_in_the_middle_of_the_save_leaves_no_rows(checked_batch, operator, monkeypatch):
     """The participants are inserted, then inserting the registrations fails: nothing stays."""
-    real = services._insert_select
+    real = import_services._insert_select
     inserted = []
 
     def failing(model, rows, columns):
@@ -429,9 +429,9 @@ def test_a_failure_in_the_middle_of_the_save_leaves_no_rows(checked_batch, opera
         inserted.append(real(model, rows, columns))
         return inserted[-1]
 
-    monkeypatch.setattr(services, "_insert_select", failing)
+    monkeypatch.setattr(import_services, "_insert_select", failing)
     with pytest.raises(RuntimeError):
-        services.registrations_import(batch=checked_batch, by=operator)
+        import_services.registrations_import(batch=checked_batch, by=operator)
     assert inserted == [5]  # the participants were in, before the failure took them out again
     assert not Participant.objects.exists()
     assert not Registration.objects.exists()
@@ -462,7 +462,7 @@ def test_the_unique_constraint_catches_a_nik_registered_after_the_recheck(
     """Someone registers a NIK between the save's re-check and its insert: the database refuses
     the duplicate, nothing is kept, and the save is tried again."""
     taken = checked_batch.rows.order_by("number")[0]
-    real = services._insert_select
+    real = import_services._insert_select
     calls = []
 
     def register_elsewhere():
@@ -480,8 +480,8 @@ def test_the_unique_constraint_catches_a_nik_registered_after_the_recheck(
             calls.append(1)
         return real(model, rows, columns)
 
-    monkeypatch.setattr(services, "_insert_select", racing)
-    batch = services.registrations_import(batch=checked_batch, by=operator)
+    monkeypatch.setattr(import_services, "_insert_select", racing)
+    batch = import_services.registrations_import(batch=checked_batch, by=operator)
     assert len(calls) == 2
     assert (batch.created_count, batch.meanwhile_count) == (4, 1)
     assert Participant.objects.filter(nik=taken.nik).count() == 1
@@ -502,7 +502,7 @@ def test_confirming_twice_saves_once(client, english, checked_batch):
 def test_a_large_file_is_checked_in_steps_showing_its_progress(
     client, english, operator, world, monkeypatch
 ):
-    monkeypatch.setattr(services, "IMPORT_CHECK_CHUNK", 2)
+    monkeypatch.setattr(import_services, "IMPORT_CHECK_CHUNK", 2)
     monkeypatch.setattr(import_views, "FIRST_STEP_SECONDS", 0)
     monkeypatch.setattr(import_views, "STEP_SECONDS", 0)
     client.force_login(operator)
@@ -524,15 +524,15 @@ def test_checking_a_thousand_rows_takes_a_handful_of_queries(
 ):
     content = as_csv([resident(world.socorejo) for _ in range(1000)])
     upload = SimpleUploadedFile("daftar.csv", content)
-    batch = services.import_batch_start(upload=upload, by=operator)
+    batch = import_services.import_batch_start(upload=upload, by=operator)
     # One more since issue 18: the price book reads the rates and the discounts.
     with django_assert_max_num_queries(13):
-        batch = services.import_batch_check(batch=batch)
+        batch = import_services.import_batch_check(batch=batch)
     assert batch.new_count == 1000
     # The twelfth and thirteenth: the campaign rows locked, and the cached pages marked changed;
     # the fourteenth (issue 18): the discounts read with the rates.
     with django_assert_max_num_queries(14):
-        batch = services.registrations_import(batch=batch, by=operator)
+        batch = import_services.registrations_import(batch=batch, by=operator)
     assert Registration.objects.count() == 1000
 
 
@@ -656,7 +656,7 @@ def test_rows_handed_over_without_a_file_are_checked_alike_and_offer_no_error_fi
         (2, {"nik": "3.52312E+15", "full_name": "Rusak", "category": "rentan",
              "declared_income": 1_000_000, "funding_source": "dana_desa", "jht": False}),
     ]  # fmt: skip
-    batch = services.import_batch_from_values(
+    batch = import_services.import_batch_from_values(
         by=operator, village=world.socorejo, rows=rows, name="opensid.xlsx"
     )
     assert (batch.status, batch.new_count, batch.error_count) == ("checked", 1, 1)
@@ -666,5 +666,5 @@ def test_rows_handed_over_without_a_file_are_checked_alike_and_offer_no_error_fi
     assert "stored the NIK as a number" in page
     assert "error file" not in page
     assert 'data-testid="error-file"' not in page
-    batch = services.registrations_import(batch=batch, by=operator)
+    batch = import_services.registrations_import(batch=batch, by=operator)
     assert Registration.objects.get().participant.full_name == "Benar"

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from enrollment import services as enrollment_services
+from enrollment import import_services as enrollment_services
 from enrollment.models import ImportBatch, Participant, Registration, RegistrationEvent
 from opensid import services
 from opensid.models import ResidentUpload

@@ -1,7 +1,7 @@
 """Contributions actually paid (as BPJS's own systems report them, uploaded by branch staff),
 the uploads they came from, and the rule that says when an unpaid membership has lapsed.
 
-Imported at the end of enrollment.models, so these are models of the enrollment app."""
+Re-exported by enrollment.models with the app's other models."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import InForceQuerySet
+from .rates import InForceQuerySet
 
 
 class LapseRuleQuerySet(InForceQuerySet):
@@ -121,9 +121,9 @@ class PaymentQuerySet(models.QuerySet):
         Perisai agent and calendar month of payment (paid_on, from `start` to `until`), what
         the agent's members (not rejected) actually paid, and how many of them paid for the
         first time. Feed them to commission.agent_months()."""
-        from .models import Registration
-
-        recruits = Registration.objects.recruited()
+        # The registration's model, read from the relation: registrations reads this module.
+        registration_model = self.model._meta.get_field("registration").related_model
+        recruits = registration_model.objects.recruited()
         money = (
             self.filter(registration__in=recruits, amount__gt=0, paid_on__range=(start, until))
             .annotate(period=TruncMonth("paid_on", output_field=models.DateField()))
