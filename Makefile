@@ -1,6 +1,7 @@
-# `make run` (portal with demo data on SQLite, and the task worker), `make test` (whole suite on
-# PostgreSQL), `make serve` (production: gunicorn and the task worker, docs/deployment.md) and
-# `make loadtest` (a bounded load test on loopback, scripts/loadtest/).
+# `make run` (portal with demo data on SQLite, and the task worker), `make test` (the import
+# contracts and the whole suite on PostgreSQL), `make serve` (production: gunicorn and the task
+# worker, docs/deployment.md) and `make loadtest` (a bounded load test on loopback,
+# scripts/loadtest/).
 PY := .venv/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 
@@ -50,11 +51,14 @@ test:
 	scripts/test-services
 	$(PY) manage.py makemigrations --check --dry-run
 	.venv/bin/ruff check .
+	@# The floors (pyproject.toml, [tool.importlinter]): no module imports a floor above it.
+	.venv/bin/lint-imports
 	.venv/bin/pytest
 
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 
 # No source locations and sorted entries: parallel branches rarely touch the same lines.
 messages:

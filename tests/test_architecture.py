@@ -1,0 +1,45 @@
+"""The project's shape (README: "Floors"): no module over 700 lines, and the spreadsheet library
+free of the database. The floors themselves and the absence of import cycles are import-linter's
+contracts (pyproject.toml, `lint-imports`, run by `make test`)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ["sheets", "villages", "portal", "enrollment", "campaigns", "opensid", "tools"]
+MAX_LINES = 700
+
+
+def project_modules() -> list[Path]:
+    files = [path for app in APPS for path in (ROOT / app).rglob("*.py")]
+    files += (ROOT / "scripts").rglob("*.py")
+    return sorted(path for path in files if "migrations" not in path.parts)
+
+
+def test_the_modules_are_all_found():
+    names = {path.relative_to(ROOT).as_posix() for path in project_modules()}
+    assert {"sheets/reading.py", "enrollment/models/registrations.py", "tools/demo.py"} <= names
+    assert not any("/migrations/" in name for name in names)
+
+
+@pytest.mark.parametrize("path", project_modules(), ids=lambda path: str(path.relative_to(ROOT)))
+def test_no_module_is_over_700_lines(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, (
+        f"{path.relative_to(ROOT)} has {lines} lines: split it by what it holds"
+    )
+
+
+def test_the_spreadsheet_library_reads_no_database():
+    for path in (ROOT / "sheets").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else []
+            else:
+                continue
+            for name in names:
+                assert not name.startswith(("django.db", "django.contrib")), (path, name)
