@@ -1,10 +1,15 @@
 """Enrollment announces its changes of registrations; the floors above listen.
 
-Every write to registrations (enrollment.services, payments, the admin) calls announce() inside
-its own transaction, with the changed registrations' facts before and after the change. The
-signal is sent synchronously, so a listener (campaigns.tally, connected in its AppConfig.ready)
-changes its numbers in the same transaction: exactly when the registrations change, or not at
-all, and an error in a listener undoes the change. Enrollment never imports its listeners.
+Every write to registrations (enrollment.services, import_services, payments, the admin) calls
+announce() inside its own transaction, with the changed registrations' facts before and after
+the change. The signal is sent synchronously, so a listener (campaigns.tally, connected in its
+AppConfig.ready) changes its numbers in the same transaction: exactly when the registrations
+change, or not at all, and an error in a listener undoes the change. Enrollment never imports
+its listeners.
+
+Two more things the floors above learn from here: which rows belong to the registrations'
+family for the page cache (cached_villages_of, declared to portal.content_changes), and what a
+waiting registration counts toward, which campaigns supplies (count_toward_with).
 """
 
 from __future__ import annotations
