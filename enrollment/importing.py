@@ -22,10 +22,10 @@ from functools import cache, lru_cache
 from typing import IO, Any
 
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from portal.translated import file_size, with_params
 
 from . import sheet_guard
 from .models import FundingSource, OccupationGroup, Participant, WorkerCategory
@@ -296,8 +296,14 @@ def match_headers(cells: Iterable[Any]) -> tuple[dict[str, Column], list[str]]:
             ignored.append(header)
         elif name in columns:
             raise ImportRefused(
-                _("Two columns mean the same thing: %(first)s and %(second)s. Keep one of them.")
-                % {"first": columns[name].header, "second": header},
+                with_params(
+                    _(
+                        "Two columns mean the same thing: %(first)s and %(second)s. Keep one of "
+                        "them."
+                    ),
+                    first=columns[name].header,
+                    second=header,
+                ),
                 code="duplicate_column",
             )
         else:
@@ -328,8 +334,11 @@ def inspect_file(
     limit = max_bytes()
     if size > limit:
         raise ImportRefused(
-            _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            with_params(
+                _("The file is %(size)s; the largest allowed is %(limit)s."),
+                size=file_size(size),
+                limit=file_size(limit),
+            ),
             code="too_large",
         )
     file_format = sniff_format(file, name)
@@ -341,8 +350,13 @@ def inspect_file(
     missing = [HEADERS[name] for name in required if name not in layout.columns]
     if missing:
         raise ImportRefused(
-            _("Columns missing: %(columns)s. Download the template to see the expected columns.")
-            % {"columns": ", ".join(missing)},
+            with_params(
+                _(
+                    "Columns missing: %(columns)s. Download the template to see the expected "
+                    "columns."
+                ),
+                columns=", ".join(missing),
+            ),
             code="missing_columns",
         )
     if not layout.has_rows:
@@ -433,8 +447,13 @@ def _no_rows() -> ImportRefused:
 def too_many_rows() -> ImportRefused:
     limit = max_rows()
     return ImportRefused(
-        _("The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
-        % {"limit": f"{limit:,}".replace(",", ".")},
+        with_params(
+            _(
+                "The file has more than %(limit)s rows. Split it into files of at most "
+                "%(limit)s rows."
+            ),
+            limit=f"{limit:,}".replace(",", "."),
+        ),
         code="too_many_rows",
     )
 
@@ -777,7 +796,7 @@ def _date_text(value: Any) -> tuple[str, Any]:
             continue
     if _TWO_DIGIT_YEAR.fullmatch(text):
         # Passed on empty: the problem is reported instead of the form's vaguer message.
-        return "", gettext_lazy("Write the year with four digits, such as 08-01-1990.")
+        return "", _("Write the year with four digits, such as 08-01-1990.")
     return text, None  # the form says it is not a date
 
 
@@ -854,7 +873,7 @@ def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     if jht is True or jht_text in _CHECK_MARKS or _value_key(jht_text) in _YES:
         data["jht"] = "on"
     elif _value_key(jht_text) not in _NO:
-        problems["jht"] = gettext_lazy("Write Ya or Tidak.")
+        problems["jht"] = _("Write Ya or Tidak.")
     return data, problems
 
 

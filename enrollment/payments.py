@@ -24,7 +24,6 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaigns import tally
@@ -135,7 +134,7 @@ def check_file(file: IO[bytes], layout: importing.Layout, *, user=None) -> Check
             _check_line(line, layout, checked, writer, seen, by_kpj, recorded, book)
     if not checked.rows:
         raise importing.ImportRefused(
-            _("The file has column headings but no rows of payments."), code="no_rows"
+            gettext_lazy("The file has column headings but no rows of payments."), code="no_rows"
         )
     return checked
 
@@ -240,8 +239,13 @@ def max_rows() -> int:
 def too_many_rows() -> importing.ImportRefused:
     limit = f"{max_rows():,}".replace(",", ".")
     return importing.ImportRefused(
-        _("The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
-        % {"limit": limit},
+        with_params(
+            gettext_lazy(
+                "The file has more than %(limit)s rows. Split it into files of at most "
+                "%(limit)s rows."
+            ),
+            limit=limit,
+        ),
         code="too_many_rows",
     )
 

@@ -124,8 +124,9 @@ class ResidentCandidate(models.Model):
         _("suggested worker category"), max_length=10, choices=WorkerCategory, blank=True
     )
     standing = models.CharField(_("standing"), max_length=16, choices=Standing)
-    reason = models.TextField(_("why not eligible"), blank=True)
-    duplicate_note = models.TextField(_("possible duplicate"), blank=True)
+    # Both in every language, {"id": ..., "en": ...} (portal.translated); "" when there is none.
+    reason = models.JSONField(_("why not eligible"), default=str, blank=True)
+    duplicate_note = models.JSONField(_("possible duplicate"), default=str, blank=True)
 
     objects = ResidentCandidateQuerySet.as_manager()
 

@@ -203,7 +203,7 @@ def resident_register(request, pk):
     if items := _filter_items(filters):
         back += f"?{urlencode(items)}"
     if batch.status == ImportBatch.Status.REFUSED:
-        messages.error(request, batch.refusal)
+        messages.error(request, in_reader_language(batch.refusal))
         return redirect(back)
     if batch.error_count or chosen.exclude(duplicate_note="").exists() or not batch.new_count:
         return redirect("opensid_batch", upload.pk, batch.pk)

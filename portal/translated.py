@@ -1,6 +1,8 @@
 """Messages kept for later readers: an import's errors and warnings are checked once, by one
 person, and read later by others (the branch reads a village's import, an administrator the
-rows) in their own language.
+rows) in their own language. So are the reason a file was refused (ImportBatch.refusal,
+PaymentUpload.refusal) and why an OpenSID resident cannot be registered or may be a duplicate
+(ResidentCandidate.reason, .duplicate_note).
 
 A message is stored in every language of settings.LANGUAGES when it is made
 (`in_every_language`), as {"id": "...", "en": "..."}, and shown in the reader's language
@@ -8,11 +10,12 @@ A message is stored in every language of settings.LANGUAGES when it is made
 as plain text, are shown as they are: there is no way back from a rendered text to its
 message, and such rows are short-lived (an import is checked, saved and done within days)."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise, lazy
 from django.utils.translation import get_language, override
 
@@ -21,6 +24,18 @@ def with_params(message: str | Promise, /, **params: Any) -> Promise:
     """`message % params`, rendered only when read: `_("... %(row)d ...") % {...}` renders at
     once, in the language of the moment, which `in_every_language` cannot undo."""
     return lazy(lambda: str(message) % params, str)()
+
+
+def joined(messages: Iterable[Any], separator: str = " ") -> Promise:
+    """The messages (lazy ones, ValidationErrors) joined by `separator`, rendered only when
+    read: `" ".join(...)` renders each at once."""
+    messages = list(messages)
+    return lazy(lambda: separator.join(_render(message) for message in messages), str)()
+
+
+def file_size(size: int) -> Promise:
+    """filesizeformat(size), rendered only when read: "10.0 MB" is "10,0 MB" in Indonesian."""
+    return lazy(filesizeformat, str)(size)
 
 
 def _render(message: Any) -> str:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment import importing
+from portal.translated import file_size, with_params
 
 from .models import District, Village
 
@@ -66,8 +66,11 @@ def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
     importing.ImportRefused when the file as a whole cannot be read."""
     if size > importing.max_bytes():
         raise importing.ImportRefused(
-            _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(importing.max_bytes())},
+            with_params(
+                gettext_lazy("The file is %(size)s; the largest allowed is %(limit)s."),
+                size=file_size(size),
+                limit=file_size(importing.max_bytes()),
+            ),
             code="too_large",
         )
     if importing.sniff_format(file, name) == "xlsx":
@@ -95,7 +98,7 @@ def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
         rows.append({"number": row.number, **values})
     if columns is None:
         raise importing.ImportRefused(
-            _(
+            gettext_lazy(
                 "The file needs a Kode Desa column and at least one of the columns Jumlah "
                 "Penduduk, Penduduk Usia Kerja and Jumlah Perangkat Desa."
             ),
@@ -103,7 +106,7 @@ def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
         )
     if not rows:
         raise importing.ImportRefused(
-            _("The file has column headings but no rows of villages."), code="no_rows"
+            gettext_lazy("The file has column headings but no rows of villages."), code="no_rows"
         )
     return rows
 
