@@ -85,11 +85,12 @@ class Standing:
     OFFERED = "offered"
     TEMPORARY_NIK = "temporary_nik"
     INVALID_NIK = "invalid_nik"
+    NO_NAME = "no_name"
     # Left out: not stored, only counted.
     NOT_LIVING = "not_living"
     AGE = "age"
 
-    SHOWN = (OFFERED, TEMPORARY_NIK, INVALID_NIK)
+    SHOWN = (OFFERED, TEMPORARY_NIK, INVALID_NIK, NO_NAME)
 
 
 @dataclass(frozen=True)
@@ -429,6 +430,10 @@ def standing(
         )
     if resident.nik_problem:
         return Standing.INVALID_NIK, resident.nik_problem
+    if not resident.name:
+        return Standing.NO_NAME, gettext_lazy(
+            "OpenSID has no name for this resident: record the name in OpenSID first."
+        )
     return Standing.OFFERED, ""
 
 

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enrollment import eligibility
@@ -104,7 +103,7 @@ def _candidate(upload, resident: residents.Resident, standing, reason, duplicate
         upload=upload,
         row=resident.row,
         nik=resident.nik,
-        full_name=resident.name or _("(no name)"),
+        full_name=resident.name,
         sex=resident.sex,
         birth_place=resident.birth_place,
         birth_date=resident.birth_date or _nik_birth_date(resident),

@@ -153,8 +153,7 @@ def _summary(upload: ResidentUpload) -> dict[str, int]:
     summary = upload.candidates.aggregate(
         offered=Count("pk", filter=Q(standing=standing.OFFERED) & ~Q(registered)),
         registered=Count("pk", filter=Q(registered)),
-        temporary_nik=Count("pk", filter=Q(standing=standing.TEMPORARY_NIK)),
-        invalid_nik=Count("pk", filter=Q(standing=standing.INVALID_NIK)),
+        not_eligible=Count("pk", filter=~Q(standing=standing.OFFERED)),
     )
     summary["not_living"] = upload.left_out.get(residents.Standing.NOT_LIVING, 0)
     summary["age"] = upload.left_out.get(residents.Standing.AGE, 0)

@@ -82,6 +82,25 @@ def test_upload_keeps_the_offered_and_the_not_eligible_and_counts_the_rest(world
     assert [c.full_name for c in upload.candidates.offered()] == ["NELAYAN"]
 
 
+def test_a_resident_without_a_name_is_shown_but_cannot_be_registered(world, operator, english):
+    """A nameless row of the export is not registered under a placeholder name: the page says
+    to record the name in OpenSID first."""
+    adult = born(30)
+    upload = upload_rows(
+        world.socorejo,
+        operator,
+        [["", nik(adult, 1), 1, "TUBAN", adult, 11, "KRAJAN", "1", "2", "", 1]],
+    )
+    (candidate,) = upload.candidates.all()
+    assert (candidate.full_name, candidate.standing) == ("", "no_name")
+    assert not upload.candidates.offered().exists()
+    english.force_login(operator)
+    url = reverse("opensid_candidates", args=[upload.pk])
+    page = english.get(url, {"show": "all"}).content.decode()
+    assert "record the name in OpenSID first" in page
+    assert f'value="{candidate.pk}"' not in page
+
+
 def test_the_demo_export_never_offers_temporary_niks_dead_or_moved(world, operator):
     """The demo file's residents who died, moved or have a temporary NIK are not offered."""
     content = demo.resident_export()
