@@ -259,11 +259,7 @@ def _count_payments(campaign: Campaign, registrations: QuerySet, numbers: dict) 
         numbers[village]["paying"] = n
         if campaign.counts == Campaign.Counts.PAYING:
             numbers[village]["counted"] = n
-    month_after = Func(
-        TruncMonth("ends_on", output_field=DateField()),
-        template="(%(expressions)s + interval '1 month')::date",
-        output_field=DateField(),
-    )
+    month_after = MonthAfter(TruncMonth("ends_on", output_field=DateField()))
     paid_after = Payment.objects.filter(
         FULL_PAYMENT, registration=OuterRef("registration"), month=OuterRef("month_after")
     )
@@ -285,6 +281,19 @@ def _count_payments(campaign: Campaign, registrations: QuerySet, numbers: dict) 
     ):
         numbers[village]["retention_base"] = base
         numbers[village]["retained"] = kept
+
+
+class MonthAfter(Func):
+    """The first day of the month after a month's first day (PostgreSQL, and SQLite for the
+    run command's demo)."""
+
+    template = "(%(expressions)s + interval '1 month')::date"
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="date(%(expressions)s, '+1 month')", **extra_context
+        )
 
 
 def _criteria(campaign: Campaign) -> list[ScoreCriterion]:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ReadOnlyAdmin
 from portal.phone import normalize_phone
+from portal.translated import in_reader_language
 
 from . import changes, payments, premiums
 from .history import event_lines
@@ -320,7 +321,28 @@ class LapseRuleAdmin(admin.ModelAdmin):
 class PaymentUploadAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "created_by", "created_at", "status", "saved_count"]
     list_filter = ["status"]
-    exclude = ["file", "layout", "errors", "warnings"]
+    fields = [
+        "created_by",
+        "original_name",
+        "file_format",
+        "status",
+        "reason_for_refusal",
+        "row_count",
+        "new_count",
+        "corrected_count",
+        "same_count",
+        "error_count",
+        "warning_count",
+        "created_at",
+        "saved_at",
+        "saved_count",
+    ]
+    readonly_fields = ["reason_for_refusal"]
+
+    @admin.display(description=_("reason for refusal"))
+    def reason_for_refusal(self, upload):
+        """Stored in every language (portal.translated): shown in the reader's."""
+        return in_reader_language(upload.refusal)
 
 
 @admin.register(Payment)

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.phone import normalize_phone
-from portal.translated import with_params
+from sheets.messages import with_params
 
 from . import eligibility, premiums
 from .models import (

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from sheets.guard import ImportRefused
+from sheets.messages import with_params
 
 from .models import ImportBatch
 
@@ -36,13 +37,13 @@ def nik_checks_allow(*, user, rows: int | None, now: datetime.datetime | None = 
     checked = rows_checked_since(user, (now or timezone.now()) - WINDOW)
     if checked + (rows or 0) > limit:
         raise ImportRefused(
-            _(
-                "You have uploaded %(checked)s rows in the last 24 hours; at most %(limit)s are "
-                "checked per day. Upload the rest tomorrow, or ask your branch office."
-            )
-            % {
-                "checked": f"{checked:,}".replace(",", "."),
-                "limit": f"{limit:,}".replace(",", "."),
-            },
+            with_params(
+                _(
+                    "You have uploaded %(checked)s rows in the last 24 hours; at most %(limit)s "
+                    "are checked per day. Upload the rest tomorrow, or ask your branch office."
+                ),
+                checked=f"{checked:,}".replace(",", "."),
+                limit=f"{limit:,}".replace(",", "."),
+            ),
             code="daily_limit",
         )

@@ -35,11 +35,13 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.translated import in_every_language, with_params
+from portal.translated import in_every_language
 from sheets.cells import village_code
+from sheets.messages import with_params
 from villages.models import Village
 
 from . import changes, import_limits, importing, premiums
@@ -148,7 +150,8 @@ def _price_book() -> premiums.PriceBook:
     book = ContributionRate.objects.price_book()
     if not book.rates:
         raise importing.ImportRefused(
-            _("No contribution rates are set up yet. Ask an administrator."), code="no_rates"
+            gettext_lazy("No contribution rates are set up yet. Ask an administrator."),
+            code="no_rates",
         )
     return book
 
@@ -184,7 +187,7 @@ def _check_rows(batch, checker, rows, deadline: float | None) -> None:
         batch.rows_read = chunk[-1][0]
     if not batch.rows_checked:
         raise importing.ImportRefused(
-            _("The file has column headings but no rows of residents."), code="no_rows"
+            gettext_lazy("The file has column headings but no rows of residents."), code="no_rows"
         )
     batch.status = ImportBatch.Status.CHECKED
     batch.checked_at = timezone.now()
@@ -216,10 +219,11 @@ def _store_rows(rows: list[ImportRow]) -> list[ImportRow]:
 _IMPORT_ROW_COLUMNS = ["batch", "number", "status", "nik", "data", "errors", "warnings"]
 
 
-def _refuse(batch: ImportBatch, message: str) -> None:
+def _refuse(batch: ImportBatch, message: str | Promise) -> None:
+    """The batch refused as a whole; the reason kept in every language (portal.translated)."""
     batch.rows.all().delete()
     batch.status = ImportBatch.Status.REFUSED
-    batch.refusal = message
+    batch.refusal = in_every_language(message)
     batch.new_count = batch.existing_count = batch.error_count = 0
     if batch.file:
         storage, name = batch.file.storage, batch.file.name
@@ -363,11 +367,14 @@ class _RowChecker:
         if own is not None:
             if code and code != own.code:
                 raise importing.ImportRefused(
-                    _(
-                        "The file contains rows for another village (code %(code)s). You can "
-                        "import residents of %(village)s only."
-                    )
-                    % {"code": code, "village": own.name},
+                    with_params(
+                        gettext_lazy(
+                            "The file contains rows for another village (code %(code)s). You "
+                            "can import residents of %(village)s only."
+                        ),
+                        code=code,
+                        village=own.name,
+                    ),
                     code="other_village",
                 )
             return own

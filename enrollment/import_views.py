@@ -72,7 +72,7 @@ def registration_import(request):
             batch = import_services.import_batch_check(batch=batch, seconds=FIRST_STEP_SECONDS)
             if batch.status != ImportBatch.Status.REFUSED:
                 return redirect(batch)
-            form.add_error("file", batch.refusal)
+            form.add_error("file", in_reader_language(batch.refusal))
     village = None
     if request.user.is_village_operator:
         village = Village.objects.filter(pk=request.user.village_id).first()

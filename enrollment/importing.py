@@ -16,14 +16,13 @@ from collections.abc import Iterable
 from functools import cache
 from typing import IO, Any
 
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from sheets import reading
 from sheets.cells import CHECK_MARKS, NO, YES, cell_text, date_text, header_key, nik_text
 from sheets.cells import value_key as _value_key
+from sheets.messages import file_size, with_params
 from sheets.reading import (
     HEADER_SEARCH_ROWS,
     Column,
@@ -206,8 +205,14 @@ def match_headers(cells: Iterable[Any]) -> tuple[dict[str, Column], list[str]]:
             ignored.append(header)
         elif name in columns:
             raise ImportRefused(
-                _("Two columns mean the same thing: %(first)s and %(second)s. Keep one of them.")
-                % {"first": columns[name].header, "second": header},
+                with_params(
+                    _(
+                        "Two columns mean the same thing: %(first)s and %(second)s. Keep one of "
+                        "them."
+                    ),
+                    first=columns[name].header,
+                    second=header,
+                ),
                 code="duplicate_column",
             )
         else:
@@ -238,8 +243,11 @@ def inspect_file(
     limit = max_bytes()
     if size > limit:
         raise ImportRefused(
-            _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            with_params(
+                _("The file is %(size)s; the largest allowed is %(limit)s."),
+                size=file_size(size),
+                limit=file_size(limit),
+            ),
             code="too_large",
         )
     file_format = sniff_format(file, name)
@@ -251,8 +259,13 @@ def inspect_file(
     missing = [HEADERS[name] for name in required if name not in layout.columns]
     if missing:
         raise ImportRefused(
-            _("Columns missing: %(columns)s. Download the template to see the expected columns.")
-            % {"columns": ", ".join(missing)},
+            with_params(
+                _(
+                    "Columns missing: %(columns)s. Download the template to see the expected "
+                    "columns."
+                ),
+                columns=", ".join(missing),
+            ),
             code="missing_columns",
         )
     if not layout.has_rows:
@@ -337,7 +350,7 @@ def form_data(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     if jht is True or jht_text in CHECK_MARKS or _value_key(jht_text) in YES:
         data["jht"] = "on"
     elif _value_key(jht_text) not in NO:
-        problems["jht"] = gettext_lazy("Write Ya or Tidak.")
+        problems["jht"] = _("Write Ya or Tidak.")
     return data, problems
 
 

@@ -15,12 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.translated import in_every_language
 from sheets.cells import cell_text, date_text, header_key, nik_text
+from sheets.messages import file_size, with_params
 
 from . import importing
 from .nik import parse_nik
@@ -102,8 +101,11 @@ def inspect(file, *, name: str, size: int) -> importing.Layout:
     importing.ImportRefused for a file that cannot be read or lacks a required column."""
     if size > importing.max_bytes():
         raise importing.ImportRefused(
-            _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(importing.max_bytes())},
+            with_params(
+                gettext_lazy("The file is %(size)s; the largest allowed is %(limit)s."),
+                size=file_size(size),
+                limit=file_size(importing.max_bytes()),
+            ),
             code="too_large",
         )
     row_limit = settings.PAYMENT_IMPORT_MAX_ROWS
@@ -123,13 +125,18 @@ def inspect(file, *, name: str, size: int) -> importing.Layout:
         if all(name in columns for name in REQUIRED):
             break
     if best is None:
-        raise importing.ImportRefused(_("The file is empty."), code="empty")
+        raise importing.ImportRefused(gettext_lazy("The file is empty."), code="empty")
     row, columns = best
     missing = [HEADERS[name] for name in REQUIRED if name not in columns]
     if missing:
         raise importing.ImportRefused(
-            _("Columns missing: %(columns)s. Download the template to see the expected columns.")
-            % {"columns": ", ".join(missing)},
+            with_params(
+                gettext_lazy(
+                    "Columns missing: %(columns)s. Download the template to see the expected "
+                    "columns."
+                ),
+                columns=", ".join(missing),
+            ),
             code="missing_columns",
         )
     layout.header_row = row.number

@@ -24,10 +24,10 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.translated import in_every_language, in_reader_language, with_params
+from portal.translated import in_every_language, in_reader_language
+from sheets.messages import with_params
 
 from . import changes, importing, payment_rows
 from .models import ContributionRate, Payment, PaymentUpload, Registration
@@ -134,7 +134,7 @@ def check_file(file: IO[bytes], layout: importing.Layout, *, user=None) -> Check
             _check_line(line, layout, checked, writer, seen, by_kpj, recorded, book)
     if not checked.rows:
         raise importing.ImportRefused(
-            _("The file has column headings but no rows of payments."), code="no_rows"
+            gettext_lazy("The file has column headings but no rows of payments."), code="no_rows"
         )
     return checked
 
@@ -178,15 +178,21 @@ def _check_line(line, layout, checked, writer, seen, by_kpj, recorded, book) -> 
         checked.new += 1
     else:
         checked.corrected += 1
-        checked.warn(
-            line.number,
-            with_params(
+        if before[0] != line.amount:
+            correction = with_params(
                 gettext_lazy("Corrects %(month)s: %(before)s recorded, now %(amount)s."),
                 month=payment_rows.month_text(line.month),
                 before=format_rupiah(before[0]),
                 amount=format_rupiah(line.amount),
-            ),
-        )
+            )
+        else:
+            correction = with_params(
+                gettext_lazy("Corrects %(month)s: paid on %(before)s recorded, now %(paid_on)s."),
+                month=payment_rows.month_text(line.month),
+                before=before[1].strftime("%d-%m-%Y"),
+                paid_on=line.paid_on.strftime("%d-%m-%Y"),
+            )
+        checked.warn(line.number, correction)
     if line.amount and line.amount != due:
         checked.warn(
             line.number,
@@ -233,8 +239,13 @@ def max_rows() -> int:
 def too_many_rows() -> importing.ImportRefused:
     limit = f"{max_rows():,}".replace(",", ".")
     return importing.ImportRefused(
-        _("The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
-        % {"limit": limit},
+        with_params(
+            gettext_lazy(
+                "The file has more than %(limit)s rows. Split it into files of at most "
+                "%(limit)s rows."
+            ),
+            limit=limit,
+        ),
         code="too_many_rows",
     )
 
@@ -323,6 +334,8 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
     """Write the checked payments: new months inserted, changed ones corrected, unchanged ones
     left alone; then the registrations' months paid follow. Returns the payments written."""
     checked.to_write.seek(0)
+    if connection.vendor != "postgresql":
+        return _save_with_the_orm(checked, upload=upload)
     quote = connection.ops.quote_name
     table = quote(Payment._meta.db_table)
     with connection.cursor() as cursor:
@@ -354,6 +367,34 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
             )
         cursor.execute("DROP TABLE payment_in")
     return written
+
+
+def _save_with_the_orm(checked: Checked, *, upload: PaymentUpload | None) -> int:
+    """save_checked where there is no COPY (SQLite, the run command's demo database): the same
+    rows written with an upsert, slower but the same result."""
+    now = timezone.now()
+    payments = [
+        Payment(
+            registration_id=int(registration), month=datetime.date.fromisoformat(month),
+            amount=int(amount), premium_due=int(due), paid_on=datetime.date.fromisoformat(paid_on),
+            upload=upload, recorded_at=now,
+        )
+        for registration, month, amount, due, paid_on in csv.reader(checked.to_write)
+    ]  # fmt: skip
+    Payment.objects.bulk_create(
+        payments,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["registration", "month"],
+        update_fields=["amount", "premium_due", "paid_on", "upload", "recorded_at"],
+    )
+    touched = Registration.objects.filter(pk__in={p.registration_id for p in payments})
+    store_months_paid(touched)
+    if payments:
+        changes.announce(
+            villages=touched.order_by().values_list("village_id", flat=True).distinct()
+        )
+    return len(payments)
 
 
 def store_months_paid(registrations: QuerySet) -> int:

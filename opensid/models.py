@@ -105,13 +105,14 @@ class ResidentCandidate(models.Model):
         OFFERED = residents.Standing.OFFERED, _("Can be registered")
         TEMPORARY_NIK = residents.Standing.TEMPORARY_NIK, _("Temporary NIK")
         INVALID_NIK = residents.Standing.INVALID_NIK, _("NIK not valid")
+        NO_NAME = residents.Standing.NO_NAME, _("No name")
 
     upload = models.ForeignKey(
         ResidentUpload, models.CASCADE, related_name="candidates", verbose_name=_("upload")
     )
     row = models.PositiveIntegerField(_("row"))
     nik = models.CharField(_("NIK"), max_length=40, blank=True)
-    full_name = models.CharField(_("full name"), max_length=150)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Participant.Sex, blank=True)
     birth_place = models.CharField(_("birthplace"), max_length=100, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -124,8 +125,9 @@ class ResidentCandidate(models.Model):
         _("suggested worker category"), max_length=10, choices=WorkerCategory, blank=True
     )
     standing = models.CharField(_("standing"), max_length=16, choices=Standing)
-    reason = models.TextField(_("why not eligible"), blank=True)
-    duplicate_note = models.TextField(_("possible duplicate"), blank=True)
+    # Both in every language, {"id": ..., "en": ...} (portal.translated); "" when there is none.
+    reason = models.JSONField(_("why not eligible"), default=str, blank=True)
+    duplicate_note = models.JSONField(_("possible duplicate"), default=str, blank=True)
 
     objects = ResidentCandidateQuerySet.as_manager()
 

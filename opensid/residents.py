@@ -34,11 +34,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enrollment.nik import is_placeholder_nik, mask_nik, parse_nik
 from sheets import reading
+from sheets.messages import file_size, joined, with_params
 from sheets.reading import ImportRefused
 
 # OpenSID's DAFTAR_KOLOM, in its order.
@@ -83,11 +85,12 @@ class Standing:
     OFFERED = "offered"
     TEMPORARY_NIK = "temporary_nik"
     INVALID_NIK = "invalid_nik"
+    NO_NAME = "no_name"
     # Left out: not stored, only counted.
     NOT_LIVING = "not_living"
     AGE = "age"
 
-    SHOWN = (OFFERED, TEMPORARY_NIK, INVALID_NIK)
+    SHOWN = (OFFERED, TEMPORARY_NIK, INVALID_NIK, NO_NAME)
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ class Resident:
     occupation_code: int | None = None
     mother_name: str = ""
     status: int = LIVING
-    nik_problem: str = ""  # why the NIK is not valid, when it is not
+    # Why the NIK is not valid, when it is not: lazy, stored in every language by services.py.
+    nik_problem: str | Promise = ""
     problems: list[str] = field(default_factory=list)  # cells that could not be read
 
     @property
@@ -166,13 +170,18 @@ def read_export(file: IO[bytes], *, name: str, size: int) -> ResidentExport:
     an .xlsx, protected, damaged, without the nama and nik columns, too many rows, no rows."""
     if size > reading.max_bytes():
         raise ImportRefused(
-            _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(reading.max_bytes())},
+            with_params(
+                gettext_lazy("The file is %(size)s; the largest allowed is %(limit)s."),
+                size=file_size(size),
+                limit=file_size(reading.max_bytes()),
+            ),
             code="too_large",
         )
     if reading.sniff_format(file, name) != "xlsx":
         raise ImportRefused(
-            _("Upload the resident export as OpenSID saves it: an Excel workbook (.xlsx)."),
+            gettext_lazy(
+                "Upload the resident export as OpenSID saves it: an Excel workbook (.xlsx)."
+            ),
             code="wrong_type",
         )
     workbook = _open(file)
@@ -197,13 +206,15 @@ def read_export(file: IO[bytes], *, name: str, size: int) -> ResidentExport:
     finally:
         workbook.close()
     if not residents:
-        raise ImportRefused(_("The file has column names but no residents."), code="no_rows")
+        raise ImportRefused(
+            gettext_lazy("The file has column names but no residents."), code="no_rows"
+        )
     return ResidentExport(sheet=worksheet.title, residents=residents, ignored=ignored)
 
 
 def _damaged() -> ImportRefused:
     return ImportRefused(
-        _(
+        gettext_lazy(
             "The Excel file is damaged and cannot be read. Export the residents from OpenSID "
             "again and upload that file."
         ),
@@ -226,7 +237,7 @@ def _data_sheet(workbook):
     for sheet in sheets:
         if sheet.title.strip().lower() != CODE_SHEET:
             return sheet
-    raise ImportRefused(_("The workbook has no sheet of residents."), code="empty")
+    raise ImportRefused(gettext_lazy("The workbook has no sheet of residents."), code="empty")
 
 
 def _sheet_rows(worksheet) -> Iterator[tuple[int, tuple]]:
@@ -249,7 +260,7 @@ def _header(rows: Iterator[tuple[int, tuple]]) -> tuple[int, dict[str, int], lis
         if number >= HEADER_SEARCH_ROWS:
             break
     raise ImportRefused(
-        _(
+        gettext_lazy(
             "This is not an OpenSID resident export: no row names the columns nama and nik. "
             "In OpenSID open Kependudukan > Penduduk, choose Ekspor and upload that file."
         ),
@@ -358,7 +369,7 @@ def _nik(value: Any) -> tuple[str, str]:
     try:
         return parse_nik(text).nik, ""
     except ValidationError as error:
-        return text[:40], " ".join(error.messages)
+        return text[:40], joined([error])
 
 
 def _date(value: Any, problems: list[str]) -> datetime.date | None:
@@ -399,9 +410,12 @@ def _area_number(value: Any) -> str:
 # Who can be registered ------------------------------------------------------------------------
 
 
-def standing(resident: Resident, *, today: datetime.date, ages: tuple[int, int]) -> tuple[str, str]:
+def standing(
+    resident: Resident, *, today: datetime.date, ages: tuple[int, int]
+) -> tuple[str, str | Promise]:
     """(standing, reason): offered, shown as not eligible with the reason (temporary or invalid
-    NIK), or left out (no longer living in the village, or outside the working ages)."""
+    NIK; lazy, to be stored in every language), or left out (no longer living in the village,
+    or outside the working ages)."""
     if resident.status != LIVING:
         return Standing.NOT_LIVING, ""
     age = resident.age(today)
@@ -410,12 +424,16 @@ def standing(resident: Resident, *, today: datetime.date, ages: tuple[int, int])
     if age is not None and not ages[0] <= age <= ages[1]:
         return Standing.AGE, ""
     if resident.temporary_nik:
-        return Standing.TEMPORARY_NIK, _(
+        return Standing.TEMPORARY_NIK, gettext_lazy(
             "OpenSID gave this resident a temporary NIK (the real one is not known): record "
             "the NIK from the KTP or family card in OpenSID first."
         )
     if resident.nik_problem:
         return Standing.INVALID_NIK, resident.nik_problem
+    if not resident.name:
+        return Standing.NO_NAME, gettext_lazy(
+            "OpenSID has no name for this resident: record the name in OpenSID first."
+        )
     return Standing.OFFERED, ""
 
 
@@ -433,10 +451,11 @@ def name_key(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
-def possible_duplicates(residents: Iterable[Resident]) -> dict[int, list[str]]:
+def possible_duplicates(residents: Iterable[Resident]) -> dict[int, list[Promise]]:
     """{row: messages} for residents who may be the same person as another row of the file: the
     same NIK twice, or the same name and birth date with the same birthplace or mother's name
-    under another NIK (OpenSID issues #6998 and #9592: temporary NIKs and re-entered people)."""
+    under another NIK (OpenSID issues #6998 and #9592: temporary NIKs and re-entered people).
+    The messages are lazy, to be stored in every language."""
     groups: dict[tuple, list[Resident]] = defaultdict(list)
     for resident in residents:
         if resident.nik and not resident.temporary_nik:
@@ -448,7 +467,7 @@ def possible_duplicates(residents: Iterable[Resident]) -> dict[int, list[str]]:
             groups["place", *person, name_key(resident.birth_place)].append(resident)
         if resident.mother_name:
             groups["mother", *person, name_key(resident.mother_name)].append(resident)
-    found: dict[int, list[str]] = defaultdict(list)
+    found: dict[int, list[Promise]] = defaultdict(list)
     for key, members in groups.items():
         if len(members) < 2:
             continue
@@ -457,25 +476,32 @@ def possible_duplicates(residents: Iterable[Resident]) -> dict[int, list[str]]:
                 if other is resident:
                     continue
                 if key[0] == "nik":
-                    message = _("The same NIK as row %(row)d.") % {"row": other.row}
+                    message = with_params(
+                        gettext_lazy("The same NIK as row %(row)d."), row=other.row
+                    )
                 elif other.nik == resident.nik and not resident.temporary_nik:
                     continue  # already said as "the same NIK"
                 else:
-                    message = _(
-                        "Possibly the same person as row %(row)d (%(name)s, NIK %(nik)s): same "
-                        "name and birth date, and the same %(what)s."
-                    ) % {
-                        "row": other.row,
-                        "name": other.name,
-                        "nik": _shown_nik(other.nik),
-                        "what": _("birthplace") if key[0] == "place" else _("mother's name"),
-                    }
+                    message = with_params(
+                        gettext_lazy(
+                            "Possibly the same person as row %(row)d (%(name)s, NIK %(nik)s): "
+                            "same name and birth date, and the same %(what)s."
+                        ),
+                        row=other.row,
+                        name=other.name,
+                        nik=_shown_nik(other.nik),
+                        what=(
+                            gettext_lazy("birthplace")
+                            if key[0] == "place"
+                            else gettext_lazy("mother's name")
+                        ),
+                    )
                 if message not in found[resident.row]:
                     found[resident.row].append(message)
     return dict(found)
 
 
-def _shown_nik(nik: str) -> str:
+def _shown_nik(nik: str) -> str | Promise:
     if is_placeholder_nik(nik):
-        return _("temporary")
+        return gettext_lazy("temporary")
     return mask_nik(nik) if len(nik) == 16 else nik

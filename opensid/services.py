@@ -12,11 +12,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from enrollment import eligibility, import_services
 from enrollment.models import AgeLimit, ImportBatch, Participant, Registration, WorkerCategory
 from enrollment.nik import mask_nik, parse_nik
+from portal.translated import in_every_language
+from sheets.messages import joined, with_params
 from villages.models import Village
 
 from . import residents
@@ -44,7 +47,7 @@ def resident_upload_create(
     ages = working_age()
     age_rules = AgeLimit.objects.rules()
     left_out: dict[str, int] = defaultdict(int)
-    shown: list[tuple[residents.Resident, str, str]] = []
+    shown: list[tuple[residents.Resident, str, str | Promise]] = []
     for resident in export.residents:
         standing, reason = residents.standing(resident, today=today, ages=ages)
         if standing == residents.Standing.OFFERED and not _may_enrol(resident, today, age_rules):
@@ -100,7 +103,7 @@ def _candidate(upload, resident: residents.Resident, standing, reason, duplicate
         upload=upload,
         row=resident.row,
         nik=resident.nik,
-        full_name=resident.name or _("(no name)"),
+        full_name=resident.name,
         sex=resident.sex,
         birth_place=resident.birth_place,
         birth_date=resident.birth_date or _nik_birth_date(resident),
@@ -111,8 +114,9 @@ def _candidate(upload, resident: residents.Resident, standing, reason, duplicate
         occupation_code=occupation.code if occupation else None,
         suggested_category=(occupation.category or "") if occupation else "",
         standing=standing,
-        reason=reason,
-        duplicate_note="\n".join(duplicates),
+        # Both in every language: read later by others (the branch), in their own language.
+        reason=in_every_language(reason),
+        duplicate_note=in_every_language(joined(duplicates, "\n")) if duplicates else "",
     )
 
 
@@ -122,7 +126,7 @@ def _nik_birth_date(resident: residents.Resident) -> datetime.date | None:
     return parse_nik(resident.nik).birth_date
 
 
-def _registered_lookalikes(shown: list[residents.Resident], by) -> dict[int, list[str]]:
+def _registered_lookalikes(shown: list[residents.Resident], by) -> dict[int, list[Promise]]:
     """Residents with the name and birth date of a participant registered under another NIK.
     Another village's participant is only said to exist, as the registration form does."""
     by_person: dict[tuple, list[residents.Resident]] = defaultdict(list)
@@ -147,14 +151,18 @@ def _registered_lookalikes(shown: list[residents.Resident], by) -> dict[int, lis
         .filter(participant__nik__in={nik for _resident, nik in matches})
         .values_list("participant__nik", flat=True)
     )
-    found: dict[int, list[str]] = defaultdict(list)
+    found: dict[int, list[Promise]] = defaultdict(list)
     for resident, nik in matches:
         if nik in visible:
-            message = _(
-                "A participant with the same name and birth date is registered under NIK %(nik)s."
-            ) % {"nik": mask_nik(nik)}
+            message = with_params(
+                gettext_lazy(
+                    "A participant with the same name and birth date is registered under NIK "
+                    "%(nik)s."
+                ),
+                nik=mask_nik(nik),
+            )
         else:
-            message = _(
+            message = gettext_lazy(
                 "A participant with the same name and birth date is registered in another "
                 "village under another NIK."
             )

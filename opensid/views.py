@@ -154,8 +154,7 @@ def _summary(upload: ResidentUpload) -> dict[str, int]:
     summary = upload.candidates.aggregate(
         offered=Count("pk", filter=Q(standing=standing.OFFERED) & ~Q(registered)),
         registered=Count("pk", filter=Q(registered)),
-        temporary_nik=Count("pk", filter=Q(standing=standing.TEMPORARY_NIK)),
-        invalid_nik=Count("pk", filter=Q(standing=standing.INVALID_NIK)),
+        not_eligible=Count("pk", filter=~Q(standing=standing.OFFERED)),
     )
     summary["not_living"] = upload.left_out.get(residents.Standing.NOT_LIVING, 0)
     summary["age"] = upload.left_out.get(residents.Standing.AGE, 0)
@@ -204,7 +203,7 @@ def resident_register(request, pk):
     if items := _filter_items(filters):
         back += f"?{urlencode(items)}"
     if batch.status == ImportBatch.Status.REFUSED:
-        messages.error(request, batch.refusal)
+        messages.error(request, in_reader_language(batch.refusal))
         return redirect(back)
     if batch.error_count or chosen.exclude(duplicate_note="").exists() or not batch.new_count:
         return redirect("opensid_batch", upload.pk, batch.pk)

@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent, User
 
@@ -95,6 +97,30 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "object_id", "village__name", "village__code"]
     date_hierarchy = "at"
     list_select_related = ["user", "village"]
+
+
+# django-otp's admin (imported above, so registered already) writes its search help and its
+# sections in English; its fields are named in the reader's language by third_party.TOTPConfig.
+TOTP_FIELDSET_NAMES = {
+    "Identity": _("Identity"),
+    "Timestamps": _("Timestamps"),
+    "Configuration": _("Configuration"),
+    "State": _("State"),
+    "Throttling": _("Throttling"),
+}
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(BaseTOTPDeviceAdmin):
+    search_help_text = _("Search by the user's username or e-mail address.")
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (TOTP_FIELDSET_NAMES.get(name, name), options)
+            for name, options in super().get_fieldsets(request, obj)
+        ]
 
 
 admin.site.site_header = _("Desa Sadar portal administration")

@@ -1,33 +1,24 @@
 """Messages kept for later readers: an import's errors and warnings are checked once, by one
 person, and read later by others (the branch reads a village's import, an administrator the
-rows) in their own language.
+rows) in their own language. So are the reason a file was refused (ImportBatch.refusal,
+PaymentUpload.refusal) and why an OpenSID resident cannot be registered or may be a duplicate
+(ResidentCandidate.reason, .duplicate_note).
 
 A message is stored in every language of settings.LANGUAGES when it is made
 (`in_every_language`), as {"id": "...", "en": "..."}, and shown in the reader's language
 (`in_reader_language`, or the `in_reader_language` template filter). Rows stored before this,
 as plain text, are shown as they are: there is no way back from a rendered text to its
-message, and such rows are short-lived (an import is checked, saved and done within days)."""
+message, and such rows are short-lived (an import is checked, saved and done within days).
+Messages are made lazy with sheets.messages (with_params, joined, file_size)."""
 
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise
 from django.utils.translation import get_language, override
 
-
-def with_params(message: str | Promise, /, **params: Any) -> Promise:
-    """`message % params`, rendered only when read: `_("... %(row)d ...") % {...}` renders at
-    once, in the language of the moment, which `in_every_language` cannot undo."""
-    return lazy(lambda: str(message) % params, str)()
-
-
-def _render(message: Any) -> str:
-    if isinstance(message, ValidationError):
-        # Iterating renders each message with its params, in the active language.
-        return " ".join(message)
-    return str(message)
+from sheets.messages import render
 
 
 def in_every_language(message: Any) -> dict[str, str] | str:
@@ -40,7 +31,7 @@ def in_every_language(message: Any) -> dict[str, str] | str:
     texts = {}
     for code, _name in settings.LANGUAGES:
         with override(code):
-            texts[code] = _render(message)
+            texts[code] = render(message)
     return texts
 
 

@@ -19,8 +19,10 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from sheets.messages import file_size, with_params
 
 MB = 1024 * 1024
 # Zip parts smaller than this are not held to the ratio: a small part of blank rows may well
@@ -40,9 +42,12 @@ MAX_LINE_CHARS = 256 * 1024
 
 class ImportRefused(Exception):
     """The file as a whole cannot be imported; the message says why and what to do.
-    (Defined here, the lowest module; sheets.reading re-exports it.)"""
+    (Defined here, the lowest module; sheets.reading re-exports it.)
 
-    def __init__(self, message: str, code: str):
+    The message is lazy (gettext_lazy, sheets.messages.with_params): a refusal may be stored
+    in every language and read later by someone reading another language."""
+
+    def __init__(self, message: str | Promise, code: str):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -106,11 +111,13 @@ def bounded_row(
     do not count (an .xlsx row may carry formatted empty cells; a CSV row's separators count)."""
     if number > max_sheet_rows(row_limit):
         raise ImportRefused(
-            _(
-                "The sheet goes on beyond row %(limit)s (blank rows included). Delete the empty "
-                "rows below the list, save the file and upload it again."
-            )
-            % {"limit": f"{max_sheet_rows(row_limit):,}".replace(",", ".")},
+            with_params(
+                _(
+                    "The sheet goes on beyond row %(limit)s (blank rows included). Delete the "
+                    "empty rows below the list, save the file and upload it again."
+                ),
+                limit=f"{max_sheet_rows(row_limit):,}".replace(",", "."),
+            ),
             code="too_many_sheet_rows",
         )
     cells = tuple(cells)
@@ -121,8 +128,11 @@ def bounded_row(
         cells = cells[:end]
     if len(cells) > MAX_COLUMNS:
         raise ImportRefused(
-            _("Row %(row)s has more than %(limit)s columns. Keep only the list's columns.")
-            % {"row": number, "limit": MAX_COLUMNS},
+            with_params(
+                _("Row %(row)s has more than %(limit)s columns. Keep only the list's columns."),
+                row=number,
+                limit=MAX_COLUMNS,
+            ),
             code="too_many_columns",
         )
     for cell in cells:
@@ -135,40 +145,50 @@ def check_line(line: str, size_hint: int) -> None:
     """A CSV line read with readline(size_hint): refused when it was cut off at the limit."""
     if len(line) >= size_hint and not line.endswith(("\n", "\r")):
         raise ImportRefused(
-            _(
-                "A line of the file is longer than %(limit)s characters: the file is not a list "
-                "of residents, or its columns are not separated by commas or semicolons."
-            )
-            % {"limit": f"{size_hint:,}".replace(",", ".")},
+            with_params(
+                _(
+                    "A line of the file is longer than %(limit)s characters: the file is not a "
+                    "list of residents, or its columns are not separated by commas or semicolons."
+                ),
+                limit=f"{size_hint:,}".replace(",", "."),
+            ),
             code="line_too_long",
         )
 
 
 def cell_too_long() -> ImportRefused:
     return ImportRefused(
-        _("A cell holds more than %(limit)s characters; Excel itself allows no more.")
-        % {"limit": f"{MAX_CELL_CHARS:,}".replace(",", ".")},
+        with_params(
+            _("A cell holds more than %(limit)s characters; Excel itself allows no more."),
+            limit=f"{MAX_CELL_CHARS:,}".replace(",", "."),
+        ),
         code="cell_too_long",
     )
 
 
 def _bomb() -> ImportRefused:
     return ImportRefused(
-        _(
-            "The workbook unpacks to far more than its size (more than %(ratio)s times): it is "
-            "not a list as Excel saves it. Open it in Excel, save it again and upload it again."
-        )
-        % {"ratio": max_part_ratio()},
+        with_params(
+            _(
+                "The workbook unpacks to far more than its size (more than %(ratio)s times): it "
+                "is not a list as Excel saves it. Open it in Excel, save it again and upload it "
+                "again."
+            ),
+            ratio=max_part_ratio(),
+        ),
         code="unpacks_too_much",
     )
 
 
 def _unpacks_to(size: int, limit: int) -> ImportRefused:
     return ImportRefused(
-        _(
-            "The workbook unpacks to %(size)s; the most the portal reads is %(limit)s. Split the "
-            "list into smaller files, or remove other sheets and pictures."
-        )
-        % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+        with_params(
+            _(
+                "The workbook unpacks to %(size)s; the most the portal reads is %(limit)s. Split "
+                "the list into smaller files, or remove other sheets and pictures."
+            ),
+            size=file_size(size),
+            limit=file_size(limit),
+        ),
         code="unpacks_too_much",
     )

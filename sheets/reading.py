@@ -20,11 +20,12 @@ from functools import cache
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from . import guard
 from .cells import cell_text, header_key
 from .guard import ImportRefused
+from .messages import with_params
 
 __all__ = ["ImportRefused", "header_key"]
 
@@ -205,8 +206,13 @@ def no_rows() -> ImportRefused:
 def too_many_rows() -> ImportRefused:
     limit = max_rows()
     return ImportRefused(
-        _("The file has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
-        % {"limit": f"{limit:,}".replace(",", ".")},
+        with_params(
+            _(
+                "The file has more than %(limit)s rows. Split it into files of at most "
+                "%(limit)s rows."
+            ),
+            limit=f"{limit:,}".replace(",", "."),
+        ),
         code="too_many_rows",
     )
 

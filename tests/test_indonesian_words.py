@@ -50,6 +50,12 @@ FORBIDDEN = [
     "Added.",
     "Changed ",
     '"status"',  # a registration's stored changes, {"status": [...]}
+    # django-otp's admin of authenticator apps, and Django's search magnifier.
+    "Search by",
+    "Search",
+    "Identity",
+    "Throttling",
+    "this device",
 ]
 PYTHON_VALUES = re.compile(r"\b(None|True|False)\b")
 MODEL_LABELS = re.compile(r"\b[a-z_]+\.[A-Z][A-Za-z]+\b")  # "enrollment.ExportRecord"

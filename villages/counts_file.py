@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from sheets import reading
 from sheets.cells import cell_text, header_key, village_code
+from sheets.messages import file_size, with_params
 from sheets.reading import ImportRefused
 
 # Headings of a counts file, after sheets.cells.header_key (lower case, letters and digits only,
@@ -64,8 +64,11 @@ def read_counts_file(file: IO[bytes], *, name: str, size: int) -> list[dict]:
     ImportRefused when the file as a whole cannot be read."""
     if size > reading.max_bytes():
         raise ImportRefused(
-            _("The file is %(size)s; the largest allowed is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(reading.max_bytes())},
+            with_params(
+                _("The file is %(size)s; the largest allowed is %(limit)s."),
+                size=file_size(size),
+                limit=file_size(reading.max_bytes()),
+            ),
             code="too_large",
         )
     if reading.sniff_format(file, name) == "xlsx":

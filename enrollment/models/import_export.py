@@ -55,7 +55,8 @@ class ImportBatch(models.Model):
     file_format = models.CharField(_("format"), max_length=4, choices=Format)
     layout = models.JSONField(_("layout"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CHECKING)
-    refusal = models.TextField(_("reason for refusal"), blank=True)
+    # In every language, {"id": ..., "en": ...} (portal.translated); "" when not refused.
+    refusal = models.JSONField(_("reason for refusal"), default=str, blank=True)
     rows_estimated = models.PositiveIntegerField(_("rows (estimate)"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("last row read"), default=0)
     new_count = models.PositiveIntegerField(_("rows to create"), default=0)

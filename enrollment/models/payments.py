@@ -87,7 +87,8 @@ class PaymentUpload(models.Model):
     file_format = models.CharField(_("format"), max_length=4)
     layout = models.JSONField(_("layout"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CHECKED)
-    refusal = models.TextField(_("reason for refusal"), blank=True)
+    # In every language, {"id": ..., "en": ...} (portal.translated); "" when not refused.
+    refusal = models.JSONField(_("reason for refusal"), default=str, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     new_count = models.PositiveIntegerField(_("new payments"), default=0)
     corrected_count = models.PositiveIntegerField(_("corrected payments"), default=0)

@@ -1,5 +1,6 @@
-"""A village operator downloads the template, fills it in with two bad rows, uploads it, sees
-the preview, downloads the error file, confirms, and finds the good rows in the list."""
+"""A village operator downloads the template, fills it in with two bad rows (a NIK Excel
+turned into a number, a child), uploads it, sees the preview, downloads the error file,
+confirms, and finds the good rows in the list."""
 
 import io
 
@@ -35,11 +36,13 @@ def test_operator_imports_a_spreadsheet_with_two_bad_rows(
     for nik, name in good:
         sheet.append([nik, name, None, None, "0813 3000 1234", "Dusun Krajan", "001", "002",
                       "Nelayan", "Pekerja rentan", "Tidak", "1.500.000", "Dana Desa"])  # fmt: skip
-    # Excel turned this NIK into a number; this income is below the lowest allowed.
+    # Excel turned this NIK into a number; this NIK is a child's (born 1 January 2015).
     sheet.append([3523124801900504, "Rusak Angka", None, None, None, None, None, None, None,
                   "Pekerja rentan", "Tidak", 1_000_000, "Mandiri"])  # fmt: skip
-    sheet.append([nik_for(world.socorejo, serial=505), "Upah Kecil", None, None, None, None, None,
-                  None, None, "Pekerja rentan", "Tidak", "500.000", "Mandiri"])  # fmt: skip
+    child = nik_for(world.socorejo, birth="010115", serial=505)
+    sheet.append([child, "Anak Kecil", None, None, None, None, None, None, None,
+                  "Pekerja rentan", "Tidak", "500.000", "Mandiri"])  # fmt: skip
+    child_row = sheet.max_row
     filled = tmp_path / "warga-socorejo.xlsx"
     workbook.save(filled)
 
@@ -50,7 +53,7 @@ def test_operator_imports_a_spreadsheet_with_two_bad_rows(
     expect(page.get_by_test_id("error-count")).to_have_text("2")
     errors = page.get_by_test_id("errors")
     expect(errors).to_contain_text("Ubah format kolom NIK menjadi Teks")
-    expect(errors.locator("tr", has_text="Penghasilan")).to_contain_text("7")
+    expect(errors.locator("tr", has_text="belum boleh mendaftar")).to_contain_text(str(child_row))
     assert not Registration.objects.exists()
 
     page.reload()
@@ -61,7 +64,7 @@ def test_operator_imports_a_spreadsheet_with_two_bad_rows(
     error_file = download_info.value
     assert error_file.suggested_filename == "warga-socorejo-kesalahan.xlsx"
     rows = list(load_workbook(io.BytesIO(error_file.path().read_bytes())).active.values)
-    assert [row[1] for row in rows[1:]] == ["Rusak Angka", "Upah Kecil"]
+    assert [row[1] for row in rows[1:]] == ["Rusak Angka", "Anak Kecil"]
     assert rows[0][-1] == "Kesalahan"
 
     page.get_by_test_id("confirm").click()
@@ -70,6 +73,6 @@ def test_operator_imports_a_spreadsheet_with_two_bad_rows(
     page.goto(f"{live_server.url}/pendaftaran/")
     for _nik, name in good:
         expect(page.locator("tr", has_text=name)).to_be_visible()
-    expect(page.locator("tr", has_text="Upah Kecil")).to_have_count(0)
+    expect(page.locator("tr", has_text="Anak Kecil")).to_have_count(0)
     assert Registration.objects.count() == 3
     assert set(Registration.objects.values_list("entered_by", flat=True)) == {operator.pk}

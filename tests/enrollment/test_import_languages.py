@@ -1,17 +1,21 @@
 """Import messages follow the reader's language: an import checked by someone reading
 Indonesian shows its errors and warnings in English to someone reading English, on the preview
-and in the error file, and the other way round (portal/translated.py)."""
+and in the error file, and the other way round (portal/translated.py). So does the reason a
+file was refused, on the preview and on the admin's payment upload."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
+from enrollment import payments
 from enrollment.models import ImportBatch, ImportRow, PaymentUpload
+from portal.translated import in_every_language
 
 from .factories import RegistrationFactory
 from .payments_files import payments_csv, row
 from .registering import nik_for
-from .test_import_views import as_csv, resident, upload_ok
+from .test_import_views import as_csv, resident, upload, upload_ok
 
 JHT_EN = "Write Ya or Tidak."
 JHT_ID = "Tulis Ya atau Tidak."
@@ -103,3 +107,77 @@ def test_a_payments_preview_is_in_the_readers_language(client, branch_staff, wor
 
 def _file(content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile("iuran.csv", content)
+
+
+OTHER_VILLAGE = {
+    "en": "The file contains rows for another village (code 35.23.08.2016).",
+    "id": "Berkas berisi baris untuk desa lain (kode 35.23.08.2016).",
+}
+REFUSED_IN = pytest.mark.parametrize(
+    ("refused_in", "read_in_language"), [("id", "en"), ("en", "id")], ids=["id-en", "en-id"]
+)
+
+
+@REFUSED_IN
+def test_a_refused_files_reason_is_in_the_readers_language(
+    client, operator, world, refused_in, read_in_language
+):
+    """Refused while reading one language (told on the upload form in that language), its
+    preview read later in the other."""
+    client.force_login(operator)
+    read_in(client, refused_in)
+    rows = [resident(world.socorejo, **{"Kode Desa": "35.23.08.2016"})]
+    response = upload(client, as_csv(rows))
+    assert OTHER_VILLAGE[refused_in] in response.text
+    batch = ImportBatch.objects.get()
+    assert batch.status == "refused"
+    assert set(batch.refusal) == {"id", "en"}
+    read_in(client, read_in_language)
+    page = client.get(batch.get_absolute_url()).text
+    assert OTHER_VILLAGE[read_in_language] in page
+    assert OTHER_VILLAGE[refused_in] not in page
+
+
+def test_a_refusal_stored_as_plain_text_before_still_shows(client, operator, world):
+    client.force_login(operator)
+    rows = [resident(world.socorejo, **{"Kode Desa": "35.23.08.2016"})]
+    upload(client, as_csv(rows))
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(refusal="Alasan lama tersimpan.")
+    read_in(client, "en")
+    page = client.get(batch.get_absolute_url()).text
+    assert "Alasan lama tersimpan." in page
+
+
+@REFUSED_IN
+def test_a_payment_uploads_refusal_is_in_the_readers_language_on_the_admin(
+    client, admin_user, refused_in, read_in_language, settings
+):
+    settings.PAYMENT_IMPORT_MAX_ROWS = 5000
+    texts = {
+        "en": "The file has more than 5.000 rows.",
+        "id": "Berkas berisi lebih dari 5.000 baris.",
+    }
+    with translation.override(refused_in):
+        refused = PaymentUpload.objects.create(
+            original_name="iuran.csv",
+            file_format="csv",
+            status=PaymentUpload.Status.REFUSED,
+            refusal=in_every_language(payments.too_many_rows().message),
+        )
+    client.force_login(admin_user)
+    read_in(client, read_in_language)
+    page = client.get(reverse("admin:enrollment_paymentupload_change", args=[refused.pk])).text
+    assert texts[read_in_language] in page
+    assert texts[refused_in] not in page
+    assert '"id":' not in page
+
+
+def test_a_payment_uploads_plain_text_refusal_shows_on_the_admin(client, admin_user):
+    refused = PaymentUpload.objects.create(
+        original_name="iuran.csv", file_format="csv", status="refused", refusal="Alasan lama."
+    )
+    client.force_login(admin_user)
+    read_in(client, "en")
+    page = client.get(reverse("admin:enrollment_paymentupload_change", args=[refused.pk])).text
+    assert "Alasan lama." in page

@@ -189,3 +189,12 @@ def test_an_empty_or_headings_only_file_is_refused(tmp_path, world):
         run(tmp_path, payments_csv([]))
     with pytest.raises(CommandError, match="empty"):
         run(tmp_path, b"")
+
+
+def test_a_correction_of_the_payment_date_says_so(tmp_path, member):
+    """The same amount with another payment date: the warning names the dates, not twice the
+    same amount."""
+    run(tmp_path, payments_csv([row(member, "01/2026", paid_on="05-01-2026")]))
+    out, _ = run(tmp_path, payments_csv([row(member, "01/2026", paid_on="07-01-2026")]))
+    assert "Corrects 2026-01: paid on 05-01-2026 recorded, now 07-01-2026." in out
+    assert Payment.objects.get().paid_on == datetime.date(2026, 1, 7)

@@ -21,12 +21,14 @@ from tests.enrollment.test_importing import HEADERS, ROW, csv_bytes
 
 
 def refusal(content: bytes, name="daftar.xlsx") -> ImportRefused:
-    with translation.override("en"), pytest.raises(ImportRefused) as caught:
+    """The refusal, its (lazy) message read in English."""
+    with pytest.raises(ImportRefused) as caught:
         layout = importing.inspect_file(
             io.BytesIO(content), name=name, size=len(content), village_column=False
         )
         list(importing.read_rows(io.BytesIO(content), layout))
-    return caught.value
+    with translation.override("en"):
+        return ImportRefused(str(caught.value.message), code=caught.value.code)
 
 
 def sparse_xlsx(cells: dict[tuple[int, int], str]) -> bytes:

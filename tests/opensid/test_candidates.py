@@ -16,6 +16,7 @@ from opensid import demo, services
 from opensid.models import ResidentCandidate, ResidentUpload
 from opensid.residents import read_export
 from portal.models import AuditEvent
+from portal.translated import in_reader_language
 
 from ..enrollment.registering import register
 from .exports import minimal
@@ -77,8 +78,27 @@ def test_upload_keeps_the_offered_and_the_not_eligible_and_counts_the_rest(world
     assert (candidates["NELAYAN"].rw, candidates["NELAYAN"].rt) == ("001", "002")
     assert candidates["SEMENTARA"].standing == "temporary_nik"
     assert candidates["RUSAK"].standing == "invalid_nik"
-    assert "16 digits" in candidates["RUSAK"].reason
+    assert "16 digits" in in_reader_language(candidates["RUSAK"].reason)
     assert [c.full_name for c in upload.candidates.offered()] == ["NELAYAN"]
+
+
+def test_a_resident_without_a_name_is_shown_but_cannot_be_registered(world, operator, english):
+    """A nameless row of the export is not registered under a placeholder name: the page says
+    to record the name in OpenSID first."""
+    adult = born(30)
+    upload = upload_rows(
+        world.socorejo,
+        operator,
+        [["", nik(adult, 1), 1, "TUBAN", adult, 11, "KRAJAN", "1", "2", "", 1]],
+    )
+    (candidate,) = upload.candidates.all()
+    assert (candidate.full_name, candidate.standing) == ("", "no_name")
+    assert not upload.candidates.offered().exists()
+    english.force_login(operator)
+    url = reverse("opensid_candidates", args=[upload.pk])
+    page = english.get(url, {"show": "all"}).content.decode()
+    assert "record the name in OpenSID first" in page
+    assert f'value="{candidate.pk}"' not in page
 
 
 def test_the_demo_export_never_offers_temporary_niks_dead_or_moved(world, operator):
@@ -128,7 +148,10 @@ def test_a_registered_lookalike_under_another_nik_is_flagged(world, operator, ot
             ["LAIN ORANG", nik(adult, 4), 1, "TUBAN", adult, 19, "KRAJAN", "1", "2", "", 1],
         ],
     )
-    notes = dict(upload.candidates.values_list("full_name", "duplicate_note"))
+    notes = {
+        name: in_reader_language(note)
+        for name, note in upload.candidates.values_list("full_name", "duplicate_note")
+    }
     assert f"under NIK {nik(adult, 1)[:6]}******0001" in notes["SITI AMINAH"]
     assert "another village under another NIK" in notes["JOKO  SUSILO"]
     assert nik(adult, 5)[-4:] not in notes["JOKO  SUSILO"]

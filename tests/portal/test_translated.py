@@ -1,11 +1,16 @@
 """Messages stored for later readers (portal/translated.py) are read in the reader's language."""
 
+import io
+
+import pytest
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from portal.translated import in_every_language, in_reader_language, with_params
+from enrollment import importing
+from portal.translated import in_every_language, in_reader_language
+from sheets.messages import file_size, joined, with_params
 
 
 def test_a_message_is_stored_in_every_language_and_read_in_the_readers():
@@ -52,3 +57,28 @@ def test_the_template_filter_reads_in_the_readers_language():
     template = Template("{% load translated %}{{ message|in_reader_language }}")
     with translation.override("en"):
         assert template.render(Context({"message": {"id": "Ya", "en": "Yes"}})) == "Yes"
+
+
+def test_joined_messages_and_file_sizes_render_when_read():
+    """What a stored message's params and parts hold is rendered in each language too."""
+    error = ValidationError(gettext_lazy("Enter the NIK."))
+    stored = in_every_language(joined([gettext_lazy("Write Ya or Tidak."), error], "\n"))
+    assert stored["id"] == "Tulis Ya atau Tidak.\nMasukkan NIK."
+    assert stored["en"] == "Write Ya or Tidak.\nEnter the NIK."
+    stored = in_every_language(file_size(2_500_000))
+    assert stored == {"id": "2,4\xa0MB", "en": "2.4\xa0MB"}
+
+
+def test_a_refused_files_message_is_lazy(settings):
+    """ImportRefused's message is rendered when read, its sizes included: refused while the
+    portal speaks English, stored in every language."""
+    settings.IMPORT_MAX_BYTES = 1_048_576
+    with translation.override("en"), pytest.raises(importing.ImportRefused) as refused:
+        importing.inspect_file(
+            io.BytesIO(b"NIK\n"), name="daftar.csv", size=2_500_000, village_column=False
+        )
+    stored = in_every_language(refused.value.message)
+    assert stored["en"] == "The file is 2.4\xa0MB; the largest allowed is 1.0\xa0MB."
+    assert stored["id"] == (
+        "Berkas berukuran 2,4\xa0MB; ukuran terbesar yang diizinkan adalah 1,0\xa0MB."
+    )
