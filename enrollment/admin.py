@@ -6,7 +6,7 @@ from portal.admin import ReadOnlyAdmin
 from portal.phone import normalize_phone
 from portal.translated import in_reader_language
 
-from . import changes, payments, premiums
+from . import changes, payments, premiums, services
 from .history import event_lines
 from .models import (
     AgeLimit,
@@ -66,6 +66,15 @@ class ParticipantAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         with changes.in_step(Registration.objects.filter(participant_id=object_id)):
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """The participant's registrations keep the change in their history."""
+        before = Participant.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            services.admin_change_record(
+                before=before, after=obj, fields=form.changed_data, by=request.user
+            )
 
 
 class RegistrationEventInline(admin.TabularInline):
@@ -163,12 +172,33 @@ class RegistrationAdmin(admin.ModelAdmin):
         with changes.in_step(Registration.objects.filter(pk=object_id)):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    # What the admin changes lands in the registration's history and the audit log, as the
+    # portal's pages' changes do.
+    def save_model(self, request, obj, form, change):
+        before = Registration.objects.get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+        services.admin_change_record(
+            before=before, after=obj, fields=form.changed_data, by=request.user
+        )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is FundedPeriod:
+            services.admin_funded_periods_record(
+                registration=form.instance,
+                by=request.user,
+                added=formset.new_objects,
+                changed=[period for period, _fields in formset.changed_objects],
+                removed=formset.deleted_objects,
+            )
+
     def delete_model(self, request, obj):
         self.delete_queryset(request, Registration.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
         """The participant goes with their registration, so the NIK can be registered again."""
         with changes.in_step(queryset):
+            services.admin_deletions_record(registrations=list(queryset), by=request.user)
             participants = list(queryset.values_list("participant", flat=True))
             super().delete_queryset(request, queryset)
             Participant.objects.filter(pk__in=participants).delete()

@@ -39,6 +39,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.translated import in_every_language
 from sheets.cells import village_code
 from sheets.messages import with_params
@@ -483,6 +485,15 @@ def _save_batch(batch: ImportBatch, by) -> ImportBatch:
         batch.meanwhile_count = meanwhile
         batch.confirmed_at = now
         batch.save()
+        # One audit entry for the batch; each registration's history says "Imported from".
+        audit_record(
+            by=by,
+            action=AuditEvent.Action.SAVE_IMPORT,
+            obj=batch,
+            village=batch.village_id,
+            file=batch.original_name,
+            rows=created,
+        )
     return batch
 
 

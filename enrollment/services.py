@@ -1,5 +1,6 @@
 """Every write to registrations goes through these functions (and, for imported lists,
-enrollment.import_services): each is atomic and records the registration's history."""
+enrollment.import_services): each is atomic and records the registration's history with its
+audit entry (history_record); the admin's changes are recorded here too."""
 
 from __future__ import annotations
 
@@ -56,10 +57,21 @@ def _loggable(value: Any) -> Any:
     return value
 
 
-def _record(registration, action, by, changes=None, note="") -> RegistrationEvent:
-    return RegistrationEvent.objects.create(
+def history_record(registration, action, by, changes=None, note="", **audit) -> RegistrationEvent:
+    """One step of a registration's history, and its entry in the audit log (portal.audit):
+    every change of a registration, on a page or in the admin, is written here."""
+    event = RegistrationEvent.objects.create(
         registration=registration, action=action, by=by, changes=changes or {}, note=note
     )
+    audit_record(
+        by=by,
+        action=AuditEvent.Action.REGISTRATION,
+        obj=registration,
+        village=registration.village_id,
+        history=action,
+        **audit,
+    )
+    return event
 
 
 def _price(data: dict[str, Any], book=None) -> tuple[premiums.Premium, premiums.RateTable | None]:
@@ -86,7 +98,7 @@ def registration_create(*, village, entered_by, data: dict[str, Any]) -> Registr
                 entered_by=entered_by,
                 **{field: data[field] for field in REGISTRATION_FIELDS},
             )
-            _record(registration, RegistrationEvent.Action.CREATED, entered_by)
+            history_record(registration, RegistrationEvent.Action.CREATED, entered_by)
             changes.announce(after=[changes.fact_of(registration)])
     except IntegrityError as error:
         if Participant.objects.filter(nik=data["nik"]).exists():
@@ -123,7 +135,7 @@ def registration_send_again(
         registration.status = Registration.Status.SUBMITTED
         registration.rejection_reason = ""
         registration.save(update_fields=["status", "rejection_reason", "updated_at"])
-        _record(
+        history_record(
             registration,
             RegistrationEvent.Action.SENT_AGAIN,
             by,
@@ -145,7 +157,7 @@ def registration_withdraw(*, registration: Registration, by) -> Registration:
         registration.status = Registration.Status.WITHDRAWN
         registration.rejection_reason = ""
         registration.save(update_fields=["status", "rejection_reason", "updated_at"])
-        _record(
+        history_record(
             registration,
             RegistrationEvent.Action.WITHDRAWN,
             by,
@@ -186,7 +198,7 @@ def _apply_changes(registration: Registration, by, data: dict[str, Any]) -> bool
     except IntegrityError as error:
         raise DuplicateNik(participant.nik) from error
     registration.save()
-    _record(registration, RegistrationEvent.Action.EDITED, by, changes)
+    history_record(registration, RegistrationEvent.Action.EDITED, by, changes)
     return True
 
 
@@ -213,7 +225,7 @@ def registrations_verify(*, pairs: Iterable[tuple[Registration, str]], by) -> li
             except IntegrityError as error:
                 raise DuplicateKpj(kpj) from error
             events.append(
-                _record(
+                history_record(
                     registration,
                     RegistrationEvent.Action.VERIFIED,
                     by,
@@ -238,7 +250,7 @@ def registrations_reject(*, registrations: Iterable[Registration], reason: str, 
             registration.rejection_reason = reason
             registration.save(update_fields=["status", "rejection_reason", "updated_at"])
             events.append(
-                _record(
+                history_record(
                     registration,
                     RegistrationEvent.Action.REJECTED,
                     by,
@@ -260,7 +272,7 @@ def registration_activate(*, registration: Registration, by) -> Registration:
             raise WrongStatus(registration)
         registration.status = Registration.Status.ACTIVE
         registration.save(update_fields=["status", "updated_at"])
-        _record(
+        history_record(
             registration, RegistrationEvent.Action.ACTIVATED, by, {"status": ["verified", "active"]}
         )
         _status_changed([registration], Registration.Status.VERIFIED)
@@ -279,7 +291,7 @@ def registration_move(*, registration: Registration, village: Village, by) -> Re
         registration.village = village
         registration.save(update_fields=["village", "updated_at"])
         Participant.objects.filter(pk=registration.participant_id).update(village=village)
-        _record(
+        history_record(
             registration,
             RegistrationEvent.Action.EDITED,
             by,
@@ -341,19 +353,73 @@ def funded_period_add(
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        _record(
-            registration,
-            RegistrationEvent.Action.FUNDED,
-            by,
-            note=_("%(source)s pays from %(start)s to %(end)s")
-            % {
-                "source": period.get_funding_source_display(),
-                "start": starts_on.strftime("%d-%m-%Y"),
-                "end": ends_on.strftime("%d-%m-%Y"),
-            },
-        )
+        history_record(registration, RegistrationEvent.Action.FUNDED, by, note=_funded_note(period))
         changes.announce(villages=[registration.village_id])
     return period
+
+
+def _funded_note(period: FundedPeriod) -> str:
+    return _("%(source)s pays from %(start)s to %(end)s") % {
+        "source": period.get_funding_source_display(),
+        "start": period.starts_on.strftime("%d-%m-%Y"),
+        "end": period.ends_on.strftime("%d-%m-%Y"),
+    }
+
+
+# Changes made in the Django admin: its forms save the rows; these write the history and audit.
+
+
+def admin_change_record(*, before, after, fields: Iterable[str], by) -> None:
+    """A registration or participant changed in the admin (`before` as it was read from the
+    database, `after` as saved): an edit in the history of each registration concerned, with
+    the old and new values of `fields`, and its audit entry."""
+    changed = {
+        field: [_loggable(getattr(before, field)), _loggable(getattr(after, field))]
+        for field in fields
+        if getattr(before, field) != getattr(after, field)
+    }
+    if not changed:
+        return
+    if isinstance(after, Registration):
+        registrations = [after]
+    else:
+        registrations = list(Registration.objects.filter(participant=after))
+    for registration in registrations:
+        history_record(
+            registration,
+            RegistrationEvent.Action.EDITED,
+            by,
+            changed,
+            note=_("Changed in the administration"),
+            via="admin",
+        )
+
+
+def admin_funded_periods_record(*, registration: Registration, by, added, changed, removed):
+    """Funded periods added, changed or removed on a registration's admin page."""
+    for period in added:
+        note = _funded_note(period)
+        history_record(registration, RegistrationEvent.Action.FUNDED, by, note=note, via="admin")
+    for period in changed:
+        note = _("Funded period changed: %(period)s") % {"period": _funded_note(period)}
+        history_record(registration, RegistrationEvent.Action.EDITED, by, note=note, via="admin")
+    for period in removed:
+        note = _("Funded period removed: %(period)s") % {"period": _funded_note(period)}
+        history_record(registration, RegistrationEvent.Action.EDITED, by, note=note, via="admin")
+
+
+def admin_deletions_record(*, registrations: Iterable[Registration], by) -> None:
+    """Registrations deleted in the admin: their history goes with them, the audit log keeps
+    who deleted which."""
+    for registration in registrations:
+        audit_record(
+            by=by,
+            action=AuditEvent.Action.REGISTRATION,
+            obj=registration,
+            village=registration.village_id,
+            history="deleted",
+            via="admin",
+        )
 
 
 def export_recorded(
@@ -366,8 +432,9 @@ def export_recorded(
     village: Village | None = None,
     audit_format: str | None = None,
 ) -> ExportRecord:
-    """Record an export of personal data where admins look for it: the export list and the
-    one searchable audit log, next to the views of full NIKs."""
+    """Record an export of personal data: the export's own record (what the file held: dataset,
+    format, filters, rows) and its one entry in the audit log (who, when, from where), which
+    points at that record."""
     with transaction.atomic():
         record = ExportRecord.objects.create(
             by=request.user,

@@ -117,20 +117,24 @@ class User(AbstractUser):
 
 
 class AuditEvent(models.Model):
-    """Who saw or did what with personal data: viewed a full NIK, exported a list, and so on.
-    Written once, never edited (the admin shows it read-only)."""
+    """Who saw or did what with personal data: viewed a full NIK, exported a list, imported or
+    changed registrations. Written only by portal.audit.audit_record, once, never edited (the
+    admin shows it read-only)."""
 
     class Action(models.TextChoices):
         VIEW_NIK = "view_nik", _("Viewed a full NIK")
         EXPORT = "export", _("Exported personal data")
-        IMPORT = "import", _("Imported registrations")
+        # "import" is the value it had when it was the only import action.
+        IMPORT = "import", _("Uploaded an OpenSID export")
         CHECK_NIKS = "check_niks", _("Uploaded NIKs to check")
+        SAVE_IMPORT = "save_import", _("Saved imported registrations")
+        REGISTRATION = "registration", _("Entered or changed a registration")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         "portal.User", models.PROTECT, related_name="audit_events", verbose_name=_("user")
     )
-    action = models.CharField(_("action"), max_length=10, choices=Action, db_index=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action, db_index=True)
     object_type = models.CharField(_("object type"), max_length=50, blank=True)
     object_id = models.CharField(_("object"), max_length=50, blank=True)
     village = models.ForeignKey(

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "portal.query_guard.NulQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.audit.AuditRequestMiddleware",
     "portal.no_store.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
