@@ -36,10 +36,10 @@ FUNDING = ["Dana Desa", "Mandiri", "ADD"]
 
 def rows(size: int):
     """Valid, distinct residents of Socorejo (Jenu, Tuban): NIKs with the district's code, a
-    birth date and a serial."""
-    start = datetime.date(1960, 1, 1)
+    birth date and a serial. Born 1972 to 2004: adults within every scheme's age limits."""
+    start = datetime.date(1972, 1, 1)
     for i in range(size):
-        born = start + datetime.timedelta(days=i // 9999 * 7 % 15000)
+        born = start + datetime.timedelta(days=i // 9999 * 7 % 12000)
         female = i % 2 == 1
         day = born.day + (40 if female else 0)
         nik = f"352312{day:02d}{born:%m%y}{i % 9999 + 1:04d}"

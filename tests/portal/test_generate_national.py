@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from campaigns import progress
 from campaigns.models import Campaign
+from enrollment import eligibility
 from enrollment.models import (
+    AgeLimit,
     ContributionRate,
     FundingSource,
     Participant,
@@ -34,12 +36,15 @@ VILLAGES, PEOPLE = 50, 2000
 
 
 def seed_rates(apps, schema_editor):
-    """The rates the migrations seed: BPU (0002), wage earners and discounts (0012)."""
+    """The rates the migrations seed: BPU (0002), wage earners and discounts (0012); the age
+    limits (0013)."""
     for name in (
         "0002_seed_rates_and_commission_rule",
         "0012_contribution_schemes_discounts_and_employers",
     ):
         importlib.import_module(f"enrollment.migrations.{name}").seed(apps, schema_editor)
+    ages = importlib.import_module("enrollment.migrations.0013_age_limits")
+    ages.seed_age_limits(apps, schema_editor)
 
 
 def generate(**options) -> str:
@@ -134,6 +139,16 @@ def test_registrations_keep_the_rules_and_have_a_history(generated):
     for r in registrations:
         assert r.monthly_premium == r.premium_this_month(book)
         assert r.village_id == r.participant.village_id
+    # Issue 18: everyone may enrol in their scheme on the day they registered (no child, no
+    # BPU member over the age limit).
+    ages = AgeLimit.objects.rules()
+    for r in registrations:
+        eligibility.check_age(
+            birth_date=r.participant.birth_date,
+            category=r.participant.category,
+            on=timezone.localdate(r.created_at),
+            rules=ages,
+        )
     national = Campaign.objects.get(slug=NATIONAL_SLUG)
     now = timezone.now()
     assert all(

@@ -286,8 +286,10 @@ def participants_generate(
         for seconds in range(8 * 3600, 20 * 3600)
     ]
     clock_count = len(clock)
-    birth_first = datetime.date(today.year - 65, 1, 1)
-    birth_days = (datetime.date(today.year - 18, 12, 31) - birth_first).days
+    # Aged 24 to 56 today: within every scheme's age limits (enrollment.AgeLimit, BPU up to 56)
+    # on any registration day of the national campaign's years, none of them a child then.
+    birth_first = datetime.date(today.year - 56, 1, 1)
+    birth_days = (datetime.date(today.year - 25, 12, 31) - birth_first).days
     births = [birth_first + datetime.timedelta(days=n) for n in range(birth_days)]
     birth_iso = [date.isoformat() for date in births]
     birth_male = [f"{d.day:02d}{d.month:02d}{d.year % 100:02d}" for d in births]
