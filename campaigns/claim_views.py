@@ -13,6 +13,7 @@ from portal.access import role_required
 
 from . import services
 from .models import Claim, SocializationEvent
+from .tables import ClaimTable
 
 STAFF = ("admin", "branch_staff")
 CLAIMS_SHOWN = 100
@@ -68,9 +69,13 @@ def claim_list(request):
         {
             "form": form,
             "benefits": claims.benefits(),
-            "claims": claims.select_related("registration__participant", "village", "event")[
-                :CLAIMS_SHOWN
-            ],
+            "table": ClaimTable(
+                list(
+                    claims.select_related("registration__participant", "village", "event")[
+                        :CLAIMS_SHOWN
+                    ]
+                )
+            ),
             "shown": CLAIMS_SHOWN,
         },
     )

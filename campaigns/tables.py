@@ -1,12 +1,16 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.paging import BoundedPaginator
+from portal.formatting import EMPTY
+from portal.paging import ActionsColumn, BoundedPaginator
+from portal.templatetags.numbers import number, rupiah
+from villages.models import Village
 
 from . import progress
-from .models import Agreement, CampaignVillage
+from .models import Agreement, CampaignVillage, Claim
 from .templatetags.progress_cells import progress_cell, rank_change
 
 
@@ -27,6 +31,36 @@ class AgreementTable(tables.Table):
             "status",
         ]
         empty_text = _("No agreements yet.")
+
+
+PHONE_HIDDEN = {"th": {"class": "hide-phone"}, "td": {"class": "hide-phone"}}
+NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
+
+
+class ClaimTable(tables.Table):
+    """The newest claims (the view slices them): no NIK, the member's record holds it."""
+
+    member = tables.Column(
+        accessor="registration__participant__full_name",
+        linkify=lambda record: record.registration.get_absolute_url(),
+        verbose_name=_("Member"),
+    )
+    village = tables.Column(accessor="village__name", verbose_name=_("Village"))
+    programme = tables.Column(accessor="get_programme_display", verbose_name=_("Programme"))
+    recipient = tables.Column(accessor="get_recipient_display", verbose_name=_("Paid to"))
+    amount = tables.Column(verbose_name=_("Amount"), attrs=NUMERIC)
+    paid_on = tables.DateColumn(format="d-m-Y", verbose_name=_("Paid on"))
+    event = tables.Column(verbose_name=_("Handed over at"), attrs=PHONE_HIDDEN)
+
+    class Meta:
+        model = Claim
+        fields = []
+        sequence = ["member", "village", "programme", "recipient", "amount", "paid_on", "event"]
+        orderable = False  # a slice of the newest, as the heading says
+        attrs = {"data-testid": "claims"}
+
+    def render_amount(self, value):
+        return rupiah(value)
 
 
 class KnownCountPaginator(BoundedPaginator):
@@ -105,3 +139,47 @@ class CampaignVillageTable(tables.Table):
 
     def value_progress(self, record):
         return float(record.target_share)  # a number in the export, shown as a percentage
+
+
+COUNT = {"attrs": {"th": {"class": "number"}, "td": {"class": "number"}}, "default": EMPTY}
+
+
+class VillageCountsTable(tables.Table):
+    """The villages' counts (village_data_list pages them, in code order), each with its edit
+    link."""
+
+    name = tables.Column(verbose_name=_("Village"))
+    code = tables.Column(verbose_name=_("Code"))
+    population = tables.Column(verbose_name=_("Population"), **COUNT)
+    working_age_population = tables.Column(verbose_name=_("Working-age population"), **COUNT)
+    official_count = tables.Column(verbose_name=_("Village officials"), **COUNT)
+    edit = ActionsColumn(verbose_name=_("Actions"))
+
+    class Meta:
+        model = Village
+        fields = []
+        sequence = ["name", "code", "population", "working_age_population", "official_count",
+                    "edit"]  # fmt: skip
+        orderable = False  # in code order, as the page always listed them
+        attrs = {"class": "compact"}
+
+    def render_name(self, record):
+        return format_html(
+            "{}<br><small>{}, {}</small>",
+            record.name,
+            record.district.name,
+            record.district.regency.name,
+        )
+
+    def render_population(self, value):
+        return number(value)
+
+    render_working_age_population = render_official_count = render_population
+
+    def render_edit(self, record):
+        return format_html(
+            '<a href="{}">{}<span class="visually-hidden"> {}</span></a>',
+            reverse("village_data_edit", args=[record.code]),
+            _("Edit"),
+            record.name,
+        )

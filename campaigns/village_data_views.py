@@ -5,13 +5,13 @@ counts are the campaign targets' facts; the reference data and its services are 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.access import role_required
+from portal.paging import BoundedPaginator
 from villages.models import Village
 from villages.services import (
     CountsImportError,
@@ -20,6 +20,7 @@ from villages.services import (
     village_counts_update,
 )
 
+from .tables import VillageCountsTable
 from .village_data_forms import VillageCountsForm, VillageCountsImportForm, VillageFilterForm
 
 PER_PAGE = 50
@@ -42,13 +43,14 @@ def village_data_list(request):
                 | Q(working_age_population__isnull=True)
                 | Q(official_count__isnull=True)
             )
-    page = Paginator(villages, PER_PAGE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(villages, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "villages/village_data_list.html",
         {
             "form": form,
             "page": page,
+            "table": VillageCountsTable(list(page.object_list)),
             "can_import": request.user.is_admin or request.user.is_branch_staff,
         },
     )

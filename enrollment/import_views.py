@@ -19,6 +19,7 @@ from villages.models import Village
 
 from . import import_services, importing, services, tasks
 from .models import FundingSource, ImportBatch, ImportRow
+from .tables import RecentFilesTable
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
 # With a task worker (enrollment.tasks) the upload returns at once and the worker checks the
@@ -85,7 +86,7 @@ def registration_import(request):
             "village_column": not request.user.is_village_operator,
             "max_size": filesizeformat(importing.max_bytes()),
             "max_rows": importing.max_rows(),
-            "recent": ImportBatch.objects.for_user(request.user)[:10],
+            "recent": RecentFilesTable(list(ImportBatch.objects.for_user(request.user)[:10])),
         },
     )
 

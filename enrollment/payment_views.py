@@ -16,6 +16,7 @@ from sheets.writing import SheetWriter
 
 from . import importing, payment_rows, payments
 from .models import PaymentUpload
+from .tables import RecentFilesTable
 
 STAFF = ("admin", "branch_staff")
 
@@ -52,7 +53,7 @@ def payment_upload(request):
             "form": form,
             "max_size": filesizeformat(importing.max_bytes()),
             "max_rows": payments.max_rows(),
-            "recent": PaymentUpload.objects.for_user(request.user)[:10],
+            "recent": RecentFilesTable(list(PaymentUpload.objects.for_user(request.user)[:10])),
         },
     )
 

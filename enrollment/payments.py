@@ -330,6 +330,8 @@ def payments_import_file(*, file: IO[bytes], name: str, size: int) -> tuple[Chec
     return checked, upload.saved_count
 
 
+# Its figure (the whole import, not COPY against the ORM): docs/performance.md, "The
+# hand-written pieces and their figures" and "Payments import".
 def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
     """Write the checked payments: new months inserted, changed ones corrected, unchanged ones
     left alone; then the registrations' months paid follow. Returns the payments written."""

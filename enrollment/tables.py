@@ -63,3 +63,18 @@ class RegistrationTable(tables.Table):
         """This month's premium (issue 18): the rates and discounts in force now, priced from
         one price book for the whole page."""
         return format_rupiah(record.premium_this_month(self.price_book))
+
+
+class RecentFilesTable(tables.Table):
+    """The newest uploaded files of one kind (import batches, payment uploads; the view slices
+    them): the file with its link, when, and its status."""
+
+    original_name = tables.Column(
+        linkify=lambda record: record.get_absolute_url(), verbose_name=_("File")
+    )
+    created_at = tables.DateTimeColumn(format="d-m-Y H:i", verbose_name=_("Uploaded"))
+    status = tables.Column(accessor="get_status_display", verbose_name=_("Status"))
+
+    class Meta:
+        orderable = False  # a slice of the newest, as the heading says
+        attrs = {"class": "compact"}

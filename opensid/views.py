@@ -35,6 +35,7 @@ from villages.models import Village
 from . import demo, programme, residents, services
 from .forms import BatchForm, CandidateFilterForm, UploadForm
 from .models import ResidentCandidate, ResidentUpload
+from .tables import RecentResidentFilesTable
 
 ANY_ROLE = ("admin", "branch_staff", "village_operator")
 PER_PAGE = 100
@@ -78,7 +79,9 @@ def resident_upload(request):
             "form": form,
             "village": village,
             "demo": settings.DEBUG,
-            "recent": ResidentUpload.objects.for_user(request.user).select_related("village")[:10],
+            "recent": RecentResidentFilesTable(
+                list(ResidentUpload.objects.for_user(request.user).select_related("village")[:10])
+            ),
             "exports": _programme_links(request.user, village) if village else [],
         },
     )

@@ -252,6 +252,7 @@ def open_workbook(file: IO[bytes], *, damaged: ImportRefused | None = None):
 _open_xlsx = open_workbook
 
 
+# Its figure: docs/performance.md, "The hand-written pieces and their figures".
 @cache
 def _plain_text_reader():
     """openpyxl's workbook reader with a leaner shared-strings table (where Excel keeps every

@@ -109,3 +109,25 @@ def test_the_members_own_record_lists_the_claim(client, branch_staff, member):
     response = client.get(member.get_absolute_url())
     assert 'data-testid="claims"' in response.text
     assert "Rp48,000,000" in response.text
+
+
+def test_the_claims_list_is_a_table_of_cards_whose_queries_do_not_grow(
+    client, branch_staff, member, django_assert_max_num_queries
+):
+    """Each cell is labelled with its column (a card on a phone); more claims, same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record(member, branch_staff, 48_000_000)
+    client.force_login(branch_staff)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(reverse("claim_list"))
+    assert 'class="table-wrap table-cards"' in response.text
+    assert 'data-label="Member"' in response.text
+    assert 'data-label="Amount">Rp48,000,000' in response.text
+    assert member.participant.nik not in response.text
+    for amount in range(1, 6):
+        record(member, branch_staff, amount * 1_000_000)
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(reverse("claim_list"))
+    assert response.text.count('data-label="Member"') == 6

@@ -377,3 +377,30 @@ def test_import_operator_post_forbidden(client, operator):
 )  # fmt: skip
 def test_parse_count(value, expected):
     assert services.parse_count(value) == expected
+
+
+def test_the_list_is_a_table_of_cards_whose_queries_do_not_grow(
+    english, world, admin_user, django_assert_max_num_queries
+):
+    """A card per village (the edit link's header is for screen readers only, so its cell has
+    no label); 60 villages more, the same queries, at most 10."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = english
+    url = reverse("village_data_list")
+    client.force_login(admin_user)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    assert 'class="table-wrap table-cards"' in response.text
+    assert 'data-label="Population"' in response.text
+    assert '<span class="visually-hidden">Actions</span>' in response.text
+    assert 'data-label=""><a href="/desa-data/' in response.text
+    assert len(few) <= 10
+    Village.objects.bulk_create(
+        Village(code=f"35.23.12.{2100 + n}", district=world.jenu, name=f"Desa {n}")
+        for n in range(60)
+    )
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url)
+    assert response.text.count('data-label="Population"') == 50

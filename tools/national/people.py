@@ -1,5 +1,6 @@
 """The personal data of the national data set: participants, registrations, their history and
-funded periods, and the members' payments, loaded with COPY by writer threads.
+funded periods, and the members' payments, loaded with COPY by writer threads (its rates, not
+measured against the ORM: docs/performance.md, "The hand-written pieces and their figures").
 """
 
 from __future__ import annotations
