@@ -13,6 +13,7 @@ from django.utils import timezone
 from enrollment.models import Registration
 from portal.access import role_required
 from portal.page_cache import cached_content, campaign_scope, village_scope
+from portal.roles import BRANCH_STAFF_ONLY, VILLAGE_OPERATOR_ONLY
 from villages.models import Village
 
 from .models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
@@ -25,7 +26,7 @@ BRANCH_HOME_CAMPAIGNS = 10
 AGREEMENTS_ENDING_DAYS = 90
 
 
-@role_required("branch_staff")
+@role_required(*BRANCH_STAFF_ONLY)
 def branch_home(request):
     """What waits for the branch: registrations to verify per village, the running campaigns'
     progress, agreements ending soon; then its coverage and latest agreements."""
@@ -82,7 +83,7 @@ def _village_and_its_campaigns(request):
     return [village_scope(village), campaigns]
 
 
-@role_required("village_operator")
+@role_required(*VILLAGE_OPERATOR_ONLY)
 @cached_content(depends_on=_village_and_its_campaigns)
 def village_home(request):
     """The operator's home: the village's progress and rank in each campaign it takes part in,

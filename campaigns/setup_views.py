@@ -17,6 +17,7 @@ from enrollment.commission import add_months
 from enrollment.models import ContributionRate, FundingSource, WorkerCategory
 from enrollment.premiums import month_of
 from portal.access import role_required
+from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 
 from . import services
@@ -24,18 +25,16 @@ from .forms import BudgetForm, CampaignForm, EventForm
 from .models import Campaign, SocializationEvent
 from .progress import village_row
 
-MANAGERS = ("admin", "branch_staff")
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 EVENTS_PER_PAGE = 25
 BUDGET_MONTHS = 12
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def campaign_create(request):
     return _campaign_form(request, Campaign())
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def campaign_edit(request, slug):
     campaign = get_object_or_404(Campaign.objects.managed_by(request.user), slug=slug)
     return _campaign_form(request, campaign)
@@ -194,12 +193,12 @@ def event_list(request):
             "page": page,
             "events": page.object_list,
             "campaign": campaign,
-            "can_add": request.user.is_admin or request.user.is_branch_staff,
+            "can_add": request.user.is_admin_or_branch_staff,
         },
     )
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def event_create(request):
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

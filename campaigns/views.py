@@ -11,6 +11,7 @@ from portal.access import RoleRequiredMixin, role_required
 from portal.db_routers import use_replica
 from portal.page_cache import cached_content, on_campaign
 from portal.paging import BoundedPaginator
+from portal.roles import ANY_ROLE, STAFF
 from portal.spreadsheets import table_download
 
 from . import progress
@@ -19,11 +20,9 @@ from .filters import AgreementFilter, CampaignVillageFilter
 from .models import Agreement, Campaign
 from .tables import AgreementTable, CampaignVillageTable, KnownCountPaginator
 
-AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
-
 
 class AgreementListView(RoleRequiredMixin, SingleTableMixin, FilterView):
-    roles = AGREEMENT_READERS
+    roles = ANY_ROLE
     table_class = AgreementTable
     filterset_class = AgreementFilter
     template_name = "campaigns/agreement_list.html"
@@ -35,7 +34,7 @@ class AgreementListView(RoleRequiredMixin, SingleTableMixin, FilterView):
 
 
 class AgreementDetailView(RoleRequiredMixin, DetailView):
-    roles = AGREEMENT_READERS
+    roles = ANY_ROLE
     template_name = "campaigns/agreement_detail.html"
 
     def get_queryset(self):
@@ -44,7 +43,7 @@ class AgreementDetailView(RoleRequiredMixin, DetailView):
         )
 
 
-@role_required(*AGREEMENT_READERS)
+@role_required(*ANY_ROLE)
 def agreement_document(request, pk):
     agreement = get_object_or_404(Agreement.objects.for_user(request.user), pk=pk)
     if not agreement.document:
@@ -54,9 +53,6 @@ def agreement_document(request, pk):
         content_type="application/pdf",
         filename=agreement.document.name.rsplit("/", 1)[-1],
     )
-
-
-CAMPAIGN_READERS = ("admin", "branch_staff", "village_operator")
 
 
 def scoped_campaign(request, slug, *, benefits: bool = False) -> Campaign:
@@ -71,7 +67,7 @@ def scoped_campaign(request, slug, *, benefits: bool = False) -> Campaign:
     )
 
 
-@role_required(*CAMPAIGN_READERS)
+@role_required(*ANY_ROLE)
 def campaign_list(request):
     campaigns = list(
         Campaign.objects.for_user(request.user)
@@ -120,7 +116,7 @@ def _known_count(campaign, filterset, areas) -> int | None:
     return campaign.village_count
 
 
-@role_required(*CAMPAIGN_READERS)
+@role_required(*ANY_ROLE)
 @use_replica()
 @cached_content(depends_on=on_campaign)
 def campaign_dashboard(request, slug):
@@ -160,7 +156,7 @@ def campaign_dashboard(request, slug):
     return render(request, "campaigns/dashboard.html", context)
 
 
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 @use_replica()
 def campaign_agents(request, slug):
     """The campaign's Perisai agents by recruits, with this month's commission. Counted from
@@ -173,7 +169,7 @@ def campaign_agents(request, slug):
     )
 
 
-@role_required(*CAMPAIGN_READERS)
+@role_required(*ANY_ROLE)
 @use_replica()
 @cached_content(depends_on=on_campaign)
 def campaign_villages(request, slug):
@@ -211,7 +207,7 @@ def _labelled_breakdowns(numbers) -> list[tuple[str, list[tuple[str, int]]]]:
     ]
 
 
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 @use_replica()
 def campaign_villages_export(request, slug, fmt):
     """The village table exactly as filtered and sorted on the dashboard, as CSV or XLSX."""

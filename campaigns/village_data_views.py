@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.access import role_required
+from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 from villages.services import (
     CountsImportError,
@@ -26,7 +27,7 @@ PER_PAGE = 50
 SESSION_KEY = "village_counts_import"
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def village_data_list(request):
     villages = Village.objects.for_user(request.user).with_names().order_by("code")
     form = VillageFilterForm(request.GET or None, user=request.user)
@@ -49,12 +50,12 @@ def village_data_list(request):
         {
             "form": form,
             "page": page,
-            "can_import": request.user.is_admin or request.user.is_branch_staff,
+            "can_import": request.user.is_admin_or_branch_staff,
         },
     )
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def village_data_edit(request, code):
     village = get_object_or_404(Village.objects.for_user(request.user).with_names(), pk=code)
     form = VillageCountsForm(request.POST or None, instance=village)
@@ -67,7 +68,7 @@ def village_data_edit(request, code):
     return render(request, "villages/village_data_edit.html", {"form": form, "village": village})
 
 
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 def village_data_import(request):
     """Upload a file: every row is checked and the changes shown; nothing is saved before the
     user confirms, and nothing at all while any row has an error."""

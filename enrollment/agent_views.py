@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal.access import role_required
 from portal.phone import display_phone
+from portal.roles import ANY_ROLE
 
 from . import payments
 from .commission import (
@@ -21,7 +22,6 @@ from .commission import (
 from .follow_up_views import LAPSING_WITHIN_DAYS, add_follow_up_details, with_follow_ups
 from .models import Agent, CommissionRule, ContributionRate, FollowUp, Payment, Registration
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 LIST_MONTHS = 6
 DETAIL_MONTHS = 12
 RECENT_RECRUITS = 20

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 from portal.phone import is_mobile_phone, whatsapp_url
+from portal.roles import ANY_ROLE
 
 from .arrears import PaymentState, months_missed
 from .commission import add_months
@@ -20,7 +21,6 @@ from .follow_up_views import INDONESIAN_MONTHS
 from .models import ContributionRate, FollowUp, Registration
 from .premiums import format_rupiah
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 SHOWN = 500
 
 

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from portal.access import role_required
 from portal.phone import display_phone, is_mobile_phone, whatsapp_url
+from portal.roles import ANY_ROLE
 
 from . import premiums
 from .models import ContributionRate, FollowUp, Registration
 from .premiums import format_rupiah
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 # The lapsing list and its print: members whose funded period ends within this many days.
 LAPSING_WITHIN_DAYS = 30
 INDONESIAN_MONTHS = [

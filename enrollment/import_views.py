@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from portal.access import role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.roles import ANY_ROLE
 from portal.spreadsheets import attachment
 from portal.translated import in_reader_language
 from villages.models import Village
@@ -20,7 +21,6 @@ from villages.models import Village
 from . import import_services, importing, services, tasks
 from .models import FundingSource, ImportBatch, ImportRow
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 # With a task worker (enrollment.tasks) the upload returns at once and the worker checks the
 # file. Without one, the upload request checks the first rows itself and a large file carries
 # on, a step per page load; either way the page reloads itself while it shows the progress.

@@ -11,13 +11,12 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access import role_required
+from portal.roles import STAFF
 from portal.spreadsheets import attachment
 from sheets.writing import SheetWriter
 
 from . import importing, payment_rows, payments
 from .models import PaymentUpload
-
-STAFF = ("admin", "branch_staff")
 
 
 class PaymentUploadForm(forms.Form):

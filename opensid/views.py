@@ -27,6 +27,7 @@ from enrollment.models import ExportRecord, FundingSource, ImportBatch, ImportRo
 from portal.access import role_required
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.roles import ANY_ROLE
 from portal.spreadsheets import attachment
 from portal.translated import in_reader_language
 from sheets import reading
@@ -36,7 +37,6 @@ from . import demo, programme, residents, services
 from .forms import BatchForm, CandidateFilterForm, UploadForm
 from .models import ResidentCandidate, ResidentUpload
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 PER_PAGE = 100
 FILTERS = ("show", "dusun", "rw", "rt", "occupation", "age_min", "age_max", "q")
 

@@ -5,18 +5,17 @@ from functools import wraps
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 
+from .roles import has_any_role
+
 
 def _has_role(user, roles: tuple[str, ...]) -> bool:
-    return user.is_active and (
-        ("admin" in roles and user.is_admin)
-        or ("branch_staff" in roles and user.is_branch_staff)
-        or ("village_operator" in roles and user.is_village_operator)
-    )
+    return user.is_active and has_any_role(user, roles)
 
 
 def role_required(*roles: str):
-    """Let through only users with one of `roles` ("admin", "branch_staff", "village_operator");
-    anyone else gets 403 (anonymous users were already sent to log in by the middleware)."""
+    """Let through only active users with one of `roles` (a set named in portal.roles, e.g.
+    `role_required(*STAFF)`); anyone else gets 403 (anonymous users were already sent to log in
+    by the middleware)."""
 
     def decorator(view):
         @wraps(view)
