@@ -47,7 +47,6 @@ from portal import page_cache
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 
-MEMBER_STATUSES = ["verified", "active"]
 NUMBERS = [
     "counted", "members", "officials_enrolled", "funding_ended", "continued", "paying",
     "retention_base", "retained",
@@ -197,7 +196,7 @@ def counted_rule(campaign: Campaign, *, end: datetime.date | None = None) -> Q:
 
 
 def _member_rule(campaign: Campaign) -> Q:
-    return Q(status__in=MEMBER_STATUSES, created_at__date__lte=campaign.ends_on)
+    return Q(status__in=Registration.Status.members(), created_at__date__lte=campaign.ends_on)
 
 
 def _counts(campaign: Campaign, registrations: QuerySet) -> dict[str, dict[str, int]]:

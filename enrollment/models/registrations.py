@@ -151,8 +151,8 @@ class RegistrationQuerySet(models.QuerySet):
         return self.exclude(participant__category__in=premiums.EMPLOYER_CATEGORIES)
 
     def verified(self) -> RegistrationQuerySet:
-        """Verified or already active: members with a KPJ number."""
-        return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
+        """Verified or already active: members with a KPJ number (Registration.Status.members())."""
+        return self.filter(status__in=Registration.Status.members())
 
     def with_people(self) -> RegistrationQuerySet:
         return self.select_related("participant", "village__district__regency", "agent")
@@ -179,9 +179,7 @@ class RegistrationQuerySet(models.QuerySet):
                 premiums=Coalesce(
                     Sum(
                         "monthly_premium",
-                        filter=Q(
-                            status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE]
-                        ),
+                        filter=Q(status__in=Registration.Status.members()),
                     ),
                     0,
                 ),
@@ -289,6 +287,13 @@ class Registration(models.Model):
         ACTIVE = "active", _("Active")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+        @classmethod
+        def members(cls) -> list[str]:
+            """Verified or active: members, with a KPJ number. The one rule for which statuses
+            count as members (RegistrationQuerySet.verified(), Campaign.counted_statuses(),
+            the campaigns' member counts)."""
+            return [cls.VERIFIED, cls.ACTIVE]
 
         @classmethod
         def returned(cls) -> list[str]:
