@@ -16,6 +16,7 @@ from portal.page_cache import cached_content, campaign_scope, village_scope
 from portal.roles import BRANCH_STAFF_ONLY, VILLAGE_OPERATOR_ONLY
 from villages.models import Village
 
+from . import progress_math
 from .models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
 from .progress import totals_of, village_progress
 
@@ -95,7 +96,7 @@ def village_home(request):
         .get(pk=user.village_id)
     )
     progress = [
-        (row.campaign, row, max(row.target - row.counted, 0))
+        (row.campaign, row, progress_math.remaining(row.counted, row.target))
         for row in village_progress(village, Campaign.objects.for_user(user))
     ]
     lapsing_days = 30

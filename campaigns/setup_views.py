@@ -20,7 +20,7 @@ from portal.access import role_required
 from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 
-from . import services
+from . import progress_math, services
 from .forms import BudgetForm, CampaignForm, EventForm
 from .models import Campaign, SocializationEvent
 from .progress import village_row
@@ -136,7 +136,7 @@ def budget_planner(request, slug, village_code):
             "campaigns/budget_planner_kelurahan.html",
             {"campaign": campaign, "village": village},
         )
-    remaining = max(row.target - row.counted, 0)
+    remaining = progress_math.remaining(row.counted, row.target)
     form = BudgetForm(request.GET or None, initial={"workers": remaining, "months": BUDGET_MONTHS})
     rate = ContributionRate.objects.in_force()
     book = ContributionRate.objects.price_book()

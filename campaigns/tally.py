@@ -46,6 +46,7 @@ from enrollment.premiums import EMPLOYER_CATEGORIES
 from portal import page_cache
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
+from .progress_math import share
 
 NUMBERS = [
     "counted", "members", "officials_enrolled", "funding_ended", "continued", "paying",
@@ -304,11 +305,6 @@ def _criteria(campaign: Campaign) -> list[ScoreCriterion]:
 
 def _scores_continuing(campaign: Campaign) -> bool:
     return any(c.measure == ScoreCriterion.Measure.CONTINUING for c in _criteria(campaign))
-
-
-def share(numerator: int, denominator: int | None) -> float:
-    """numerator / denominator capped at 1; 0 when the denominator is unknown or zero."""
-    return min(numerator / denominator, 1.0) if denominator else 0.0
 
 
 def shares(row: CampaignVillage, campaign: Campaign) -> dict[str, float]:

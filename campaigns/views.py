@@ -14,7 +14,7 @@ from portal.paging import BoundedPaginator
 from portal.roles import ANY_ROLE, STAFF
 from portal.spreadsheets import table_download
 
-from . import progress
+from . import progress, progress_math
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
 from .models import Agreement, Campaign
@@ -128,7 +128,7 @@ def campaign_dashboard(request, slug):
     events = list(newest_events[: EVENTS_SHOWN + 1])
     operator_view = request.user.is_village_operator
     top = progress.with_shares(progress.ranked(campaign)[:TOP_VILLAGES], campaign)
-    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in top)
+    ranks = progress_math.competition_ranks((row.village_id, row.score) for row in top)
     for row in top:
         row.rank = ranks[row.village_id]
         row.change = progress.rank_changes([row], ranks).get(row.village_id)
