@@ -10,7 +10,7 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import render
 from django.utils import timezone
 
-from enrollment.models import Registration
+from enrollment.models import LAPSING_WITHIN_DAYS, Registration
 from portal.access import role_required
 from portal.page_cache import cached_content, campaign_scope, village_scope
 from portal.roles import BRANCH_STAFF_ONLY, VILLAGE_OPERATOR_ONLY
@@ -99,10 +99,9 @@ def village_home(request):
         (row.campaign, row, progress_math.remaining(row.counted, row.target))
         for row in village_progress(village, Campaign.objects.for_user(user))
     ]
-    lapsing_days = 30
     registrations = Registration.objects.for_user(user)
     recent = registrations.select_related("participant")[:5]
-    lapsing = registrations.lapsing_within(lapsing_days).select_related("participant")[:10]
+    lapsing = registrations.lapsing_within(LAPSING_WITHIN_DAYS).select_related("participant")[:10]
     agreements = Agreement.objects.for_user(user).select_related("branch_office")
     events = (
         SocializationEvent.objects.filter(
@@ -119,7 +118,7 @@ def village_home(request):
             "progress": progress,
             "recent": recent,
             "lapsing": lapsing,
-            "lapsing_days": lapsing_days,
+            "lapsing_days": LAPSING_WITHIN_DAYS,
             "agreements": agreements,
             "events": events,
             "benefits": {"amount": village.benefits_amount, "families": village.benefit_families},

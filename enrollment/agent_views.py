@@ -19,8 +19,16 @@ from .commission import (
     last_months,
     month_end,
 )
-from .follow_up_views import LAPSING_WITHIN_DAYS, add_follow_up_details, with_follow_ups
-from .models import Agent, CommissionRule, ContributionRate, FollowUp, Payment, Registration
+from .follow_up_views import add_follow_up_details, with_follow_ups
+from .models import (
+    LAPSING_WITHIN_DAYS,
+    Agent,
+    CommissionRule,
+    ContributionRate,
+    FollowUp,
+    Payment,
+    Registration,
+)
 
 LIST_MONTHS = 6
 DETAIL_MONTHS = 12
@@ -29,9 +37,9 @@ RECENT_RECRUITS = 20
 
 @role_required(*ANY_ROLE)
 def lapsing_list(request):
-    """Registrations of the user's villages whose funded period ends within 30 days (with a
-    WhatsApp link and whether the member was reached), and how many kept paying on their own
-    after the village stopped."""
+    """Registrations of the user's villages whose funded period ends within LAPSING_WITHIN_DAYS
+    (with a WhatsApp link and whether the member was reached), and how many kept paying on their
+    own after the village stopped."""
     today = timezone.localdate()
     scoped = Registration.objects.for_user(request.user)
     registrations = list(

@@ -20,11 +20,9 @@ from portal.phone import display_phone, is_mobile_phone, whatsapp_url
 from portal.roles import ANY_ROLE
 
 from . import premiums
-from .models import ContributionRate, FollowUp, Registration
+from .models import LAPSING_WITHIN_DAYS, ContributionRate, FollowUp, Registration
 from .premiums import format_rupiah
 
-# The lapsing list and its print: members whose funded period ends within this many days.
-LAPSING_WITHIN_DAYS = 30
 INDONESIAN_MONTHS = [
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",

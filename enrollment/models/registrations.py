@@ -36,6 +36,10 @@ from ..nik import mask_nik, validate_nik
 from .payments import LapseRule
 from .rates import AgeLimit, ContributionRate
 
+# Members whose funded period ends within this many days are followed up before they lapse: the
+# lapsing lists, their print, the agents' page, the village home and the reminders all use it.
+LAPSING_WITHIN_DAYS = 30
+
 
 class ParticipantQuerySet(models.QuerySet):
     def for_user(self, user) -> ParticipantQuerySet:
@@ -231,7 +235,8 @@ class RegistrationQuerySet(models.QuerySet):
 
     def lapsing_within(self, days: int, today: datetime.date | None = None) -> RegistrationQuerySet:
         """Verified or active registrations whose latest funded period ends between today and
-        `days` days later (both included), soonest first: to follow up before they lapse."""
+        `days` days later (both included; LAPSING_WITHIN_DAYS on every page), soonest first: to
+        follow up before they lapse."""
         today = today or timezone.localdate()
         return (
             self.verified()
