@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from enrollment.commission import add_months
 from enrollment.models import ContributionRate, FundingSource, WorkerCategory
 from enrollment.premiums import month_of
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 
@@ -120,12 +120,8 @@ def budget_planner(request, slug, village_code):
     at the cheapest package (JKK + JKM of a BPU worker at the lowest declared income), with and
     without JHT; each month priced by the rates and discounts in force that month. A kelurahan
     gets none, and its page says why."""
-    campaign = get_object_or_404(
-        Campaign.objects.for_user(request.user).prefetch_related("criteria"), slug=slug
-    )
-    village = get_object_or_404(
-        Village.objects.for_user(request.user).with_names(), pk=village_code
-    )
+    campaign = scoped_or_404(Campaign.objects.prefetch_related("criteria"), request.user, slug=slug)
+    village = scoped_or_404(Village.objects.with_names(), request.user, pk=village_code)
     row = village_row(campaign, village)
     if row is None:
         raise Http404
@@ -179,9 +175,7 @@ def event_list(request):
     )
     campaign = None
     if request.GET.get("campaign"):
-        campaign = get_object_or_404(
-            Campaign.objects.for_user(request.user), slug=request.GET["campaign"]
-        )
+        campaign = scoped_or_404(Campaign.objects, request.user, slug=request.GET["campaign"])
         events = events.filter(campaign=campaign)
     page = Paginator(events.order_by("-held_on", "-pk"), EVENTS_PER_PAGE).get_page(
         request.GET.get("page")

@@ -1,5 +1,5 @@
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
@@ -7,7 +7,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from enrollment.models import FundingSource, WorkerCategory
-from portal.access import RoleRequiredMixin, role_required
+from portal.access import RoleRequiredMixin, ScopedQuerysetMixin, role_required, scoped_or_404
 from portal.db_routers import use_replica
 from portal.page_cache import cached_content, on_campaign
 from portal.paging import BoundedPaginator
@@ -21,31 +21,27 @@ from .models import Agreement, Campaign
 from .tables import AgreementTable, CampaignVillageTable, KnownCountPaginator
 
 
-class AgreementListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class AgreementListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, FilterView):
     roles = ANY_ROLE
     table_class = AgreementTable
     filterset_class = AgreementFilter
     template_name = "campaigns/agreement_list.html"
     paginate_by = 25
     paginator_class = BoundedPaginator
-
-    def get_queryset(self):
-        return Agreement.objects.for_user(self.request.user).select_related("branch_office")
+    queryset = Agreement.objects.select_related("branch_office")
 
 
-class AgreementDetailView(RoleRequiredMixin, DetailView):
+class AgreementDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
     roles = ANY_ROLE
     template_name = "campaigns/agreement_detail.html"
-
-    def get_queryset(self):
-        return Agreement.objects.for_user(self.request.user).select_related(
-            "branch_office", "counterpart_regency", "counterpart_village"
-        )
+    queryset = Agreement.objects.select_related(
+        "branch_office", "counterpart_regency", "counterpart_village"
+    )
 
 
 @role_required(*ANY_ROLE)
 def agreement_document(request, pk):
-    agreement = get_object_or_404(Agreement.objects.for_user(request.user), pk=pk)
+    agreement = scoped_or_404(Agreement.objects, request.user, pk=pk)
     if not agreement.document:
         raise Http404
     return FileResponse(
@@ -58,13 +54,10 @@ def agreement_document(request, pk):
 def scoped_campaign(request, slug, *, benefits: bool = False) -> Campaign:
     """A campaign the user may see, or 404 (the same answer as a missing one); `benefits`
     annotates what claims paid to its villages' members."""
-    campaigns = Campaign.objects.for_user(request.user)
+    campaigns = Campaign.objects.select_related("branch_office").prefetch_related("criteria")
     if benefits:
         campaigns = campaigns.with_benefits()
-    return get_object_or_404(
-        campaigns.select_related("branch_office").prefetch_related("criteria"),
-        slug=slug,
-    )
+    return scoped_or_404(campaigns, request.user, slug=slug)
 
 
 @role_required(*ANY_ROLE)

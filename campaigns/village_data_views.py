@@ -7,11 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 from villages.services import (
@@ -57,7 +57,7 @@ def village_data_list(request):
 
 @role_required(*ANY_ROLE)
 def village_data_edit(request, code):
-    village = get_object_or_404(Village.objects.for_user(request.user).with_names(), pk=code)
+    village = scoped_or_404(Village.objects.with_names(), request.user, pk=code)
     form = VillageCountsForm(request.POST or None, instance=village)
     if request.method == "POST" and form.is_valid():
         village_counts_update(village=village, by=request.user, **form.cleaned_data)

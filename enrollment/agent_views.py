@@ -4,10 +4,10 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.phone import display_phone
 from portal.roles import ANY_ROLE
 
@@ -108,10 +108,10 @@ def agent_detail(request, pk):
     months = last_months(today, DETAIL_MONTHS)
     rules = _rules_by_month(months)
     rule = rules[months[-1]]
-    agents = Agent.objects.for_user(request.user).with_last_recruit().with_last_activity()
+    agents = Agent.objects.with_last_recruit().with_last_activity()
     if rule is not None:
         agents = agents.with_inactivity(add_months(today, -rule.inactive_after_months))
-    agent = get_object_or_404(agents, pk=pk)
+    agent = scoped_or_404(agents, request.user, pk=pk)
     totals = _totals_per_agent_month(
         Payment.objects.filter(registration__agent=agent), months[0], month_end(months[-1])
     )

@@ -4,13 +4,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.roles import ANY_ROLE
@@ -46,7 +46,7 @@ class ImportUploadForm(forms.Form):
 
 
 def scoped_batch(request, pk) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)
+    return scoped_or_404(ImportBatch.objects, request.user, pk=pk)
 
 
 @role_required(*ANY_ROLE)

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from portal.access import RoleRequiredMixin, role_required
+from portal.access import RoleRequiredMixin, ScopedQuerysetMixin, role_required, scoped_or_404
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.page_cache import REGISTRATIONS, cached_content
@@ -24,19 +24,17 @@ from .tables import RegistrationTable
 
 def scoped_registration(request, pk) -> Registration:
     """A registration the user may see, or 404: the same answer as for one that does not exist."""
-    return get_object_or_404(Registration.objects.for_user(request.user).with_people(), pk=pk)
+    return scoped_or_404(Registration.objects.with_people(), request.user, pk=pk)
 
 
-class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class RegistrationListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, FilterView):
     roles = ANY_ROLE
     table_class = RegistrationTable
     filterset_class = RegistrationFilter
     template_name = "enrollment/registration_list.html"
     paginate_by = 25
     paginator_class = BoundedPaginator
-
-    def get_queryset(self):
-        return Registration.objects.for_user(self.request.user).with_people()
+    queryset = Registration.objects.with_people()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}

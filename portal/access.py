@@ -1,9 +1,11 @@
-"""Who may open which page: role checks shared by every app's views."""
+"""Who may open which page: role checks shared by every app's views, and the one way a view
+fetches what the user may see (each model's QuerySet.for_user, villages' one scoping rule)."""
 
 from functools import wraps
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from .roles import has_any_role
 
@@ -36,3 +38,17 @@ class RoleRequiredMixin(AccessMixin):
         if not _has_role(request.user, self.roles):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def scoped_or_404(queryset, user, **lookups):
+    """The object of `queryset` matching `lookups` among those `user` may see (the queryset's
+    for_user()), or 404: the same answer as for one that does not exist."""
+    return get_object_or_404(queryset.for_user(user), **lookups)
+
+
+class ScopedQuerysetMixin:
+    """For class-based views of scoped data: get_queryset() holds only what the user may see
+    (the queryset's for_user()); a detail view outside it answers 404."""
+
+    def get_queryset(self):
+        return super().get_queryset().for_user(self.request.user)

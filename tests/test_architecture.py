@@ -71,3 +71,19 @@ def test_role_sets_are_named_only_in_portal_roles():
     ]
     assert written == []
     assert list(_role_names_written(ast.parse('role_required("admin")')))  # it sees them
+
+
+def test_views_fetch_scoped_objects_through_scoped_or_404():
+    """README "Where the rules live": one object the user may see is fetched by
+    portal.access.scoped_or_404 (or a ScopedQuerysetMixin view), not by hand."""
+    by_hand = []
+    for path in project_modules():
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "get_object_or_404"
+                and "for_user(" in (ast.get_source_segment(source, node) or "")
+            ):
+                by_hand.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
+    assert [place.split(":")[0] for place in by_hand] == ["portal/access.py"], by_hand
