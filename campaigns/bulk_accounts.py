@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from portal import accounts
 from portal.access import role_required
 from portal.account_admin_views import (
-    MANAGERS,
     DistrictChoiceField,
     scoped_districts,
     slips_response,
 )
+from portal.roles import STAFF
 from villages.models import District, Village
 
 from .models import Campaign
@@ -49,7 +49,7 @@ class BulkCreateForm(forms.Form):
         return villages.filter(district=self.cleaned_data["district"])
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def account_bulk_create(request):
     """Accounts for every village of a campaign or a district that has no active operator: the
     first submit shows how many, the second creates them and shows their slips."""

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy
 
 from enrollment.models import Registration
 from portal.access import role_required
+from portal.roles import STAFF
 
 from . import services
 from .models import Claim, SocializationEvent
 from .tables import ClaimTable
 
-STAFF = ("admin", "branch_staff")
 CLAIMS_SHOWN = 100
 
 

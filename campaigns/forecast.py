@@ -6,6 +6,8 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from . import progress_math
+
 PACE_WEEKS = 4
 
 
@@ -31,7 +33,7 @@ def forecast(
 ) -> Forecast:
     """Extrapolate the last four full weeks' pace (the weeks before the one containing today)
     from today to the target. `weekly_counts` maps each week's Monday to its registrations."""
-    remaining = max(target - counted, 0)
+    remaining = progress_math.remaining(counted, target)
     this_monday = today - datetime.timedelta(days=today.weekday())
     recent = [this_monday - datetime.timedelta(weeks=n) for n in range(1, PACE_WEEKS + 1)]
     pace = sum(weekly_counts.get(monday, 0) for monday in recent) / PACE_WEEKS

@@ -10,11 +10,13 @@ from django.db.models.expressions import RawSQL
 from django.shortcuts import render
 from django.utils import timezone
 
-from enrollment.models import Registration
+from enrollment.models import LAPSING_WITHIN_DAYS, Registration
 from portal.access import role_required
 from portal.page_cache import cached_content, campaign_scope, village_scope
+from portal.roles import BRANCH_STAFF_ONLY, VILLAGE_OPERATOR_ONLY
 from villages.models import Village
 
+from . import progress_math
 from .models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
 from .progress import totals_of, village_progress
 
@@ -25,7 +27,7 @@ BRANCH_HOME_CAMPAIGNS = 10
 AGREEMENTS_ENDING_DAYS = 90
 
 
-@role_required("branch_staff")
+@role_required(*BRANCH_STAFF_ONLY)
 def branch_home(request):
     """What waits for the branch: registrations to verify per village, the running campaigns'
     progress, agreements ending soon; then its coverage and latest agreements."""
@@ -82,7 +84,7 @@ def _village_and_its_campaigns(request):
     return [village_scope(village), campaigns]
 
 
-@role_required("village_operator")
+@role_required(*VILLAGE_OPERATOR_ONLY)
 @cached_content(depends_on=_village_and_its_campaigns)
 def village_home(request):
     """The operator's home: the village's progress and rank in each campaign it takes part in,
@@ -94,13 +96,12 @@ def village_home(request):
         .get(pk=user.village_id)
     )
     progress = [
-        (row.campaign, row, max(row.target - row.counted, 0))
+        (row.campaign, row, progress_math.remaining(row.counted, row.target))
         for row in village_progress(village, Campaign.objects.for_user(user))
     ]
-    lapsing_days = 30
     registrations = Registration.objects.for_user(user)
     recent = registrations.select_related("participant")[:5]
-    lapsing = registrations.lapsing_within(lapsing_days).select_related("participant")[:10]
+    lapsing = registrations.lapsing_within(LAPSING_WITHIN_DAYS).select_related("participant")[:10]
     agreements = Agreement.objects.for_user(user).select_related("branch_office")
     events = (
         SocializationEvent.objects.filter(
@@ -117,7 +118,7 @@ def village_home(request):
             "progress": progress,
             "recent": recent,
             "lapsing": lapsing,
-            "lapsing_days": lapsing_days,
+            "lapsing_days": LAPSING_WITHIN_DAYS,
             "agreements": agreements,
             "events": events,
             "benefits": {"amount": village.benefits_amount, "families": village.benefit_families},

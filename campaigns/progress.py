@@ -29,7 +29,7 @@ from enrollment.commission import CommissionTerms, compute_commission
 from enrollment.models import Agent, CommissionRule, Registration
 from villages.models import area_names
 
-from . import tally
+from . import progress_math, tally
 from .forecast import Forecast, forecast
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 
@@ -53,7 +53,7 @@ def ranked(campaign: Campaign) -> QuerySet:
         CampaignVillage.objects.filter(campaign=campaign)
         .select_related("village__district__regency")
         .annotate(target=Coalesce("target_override", Value(campaign.default_target)))
-        .annotate(
+        .annotate(  # progress_math.share in SQL, to sort by
             target_share=Coalesce(
                 Least(
                     Cast("counted", FloatField()) / NullIf(F("target"), 0),
@@ -118,7 +118,7 @@ def village_progress(village, campaigns: QuerySet) -> list[CampaignVillage]:
         .prefetch_related("campaign__criteria")
         .annotate(
             target=Coalesce("target_override", F("campaign__default_target")),
-            rank=Coalesce(Subquery(scoring_higher), 0) + 1,
+            rank=Coalesce(Subquery(scoring_higher), 0) + 1,  # progress_math.competition_ranks
         )
         .order_by("-campaign__starts_on", "campaign__name")
     )
@@ -126,7 +126,8 @@ def village_progress(village, campaigns: QuerySet) -> list[CampaignVillage]:
 
 
 def ranks(campaign: Campaign, rows) -> dict[str, int]:
-    """The campaign-wide rank of each of `rows` (ties share a rank: "1, 2, 2, 4"): one query
+    """The campaign-wide rank of each of `rows` (progress_math.competition_ranks' rule: 1 + the
+    villages scoring higher, so ties share a rank: "1, 2, 2, 4"), in one query
     over the villages scoring above the lowest of them, counting for each score how many
     score higher."""
     rows = list(rows)
@@ -143,17 +144,7 @@ def ranks(campaign: Campaign, rows) -> dict[str, int]:
 def ranking(campaign: Campaign) -> dict[str, int]:
     """Every village's rank, best first: for tests and small campaigns (reads every row)."""
     scores = CampaignVillage.objects.filter(campaign=campaign).order_by("-score", "village_id")
-    return ranks_from_scores(scores.values_list("village_id", "score"))
-
-
-def ranks_from_scores(scores) -> dict[str, int]:
-    """Competition ranking ("1, 2, 2, 4") of (village_id, score) pairs sorted best first."""
-    result, previous_score, rank = {}, None, 0
-    for position, (village_id, score) in enumerate(scores, start=1):
-        if score != previous_score:
-            rank, previous_score = position, score
-        result[village_id] = rank
-    return result
+    return progress_math.competition_ranks(scores.values_list("village_id", "score"))
 
 
 def rank_changes(rows, ranks: dict[str, int]) -> dict[str, int]:
@@ -181,19 +172,19 @@ class Totals:
 
     @property
     def retention_percent(self) -> int | None:
-        return self.retained * 100 // self.retention_base if self.retention_base else None
+        return progress_math.percent_or_none(self.retained, self.retention_base)
 
     @property
     def share(self) -> float:
-        return min(self.counted / self.target, 1.0) if self.target else 0.0
+        return progress_math.share(self.counted, self.target)
 
     @property
     def percent(self) -> int:
-        return int(self.counted * 100 // self.target) if self.target else 0
+        return progress_math.percent(self.counted, self.target)
 
     @property
     def remaining(self) -> int:
-        return max(self.target - self.counted, 0)
+        return progress_math.remaining(self.counted, self.target)
 
 
 BREAKDOWNS = ["category", "program", "funding_source"]
@@ -301,7 +292,7 @@ class Rollup:
 
     @property
     def percent(self) -> int:
-        return int(self.counted * 100 // self.target) if self.target else 0
+        return progress_math.percent(self.counted, self.target)
 
 
 def area_range(code: str) -> dict:

@@ -16,26 +16,25 @@ from django.utils.translation import ngettext
 from enrollment.commission import add_months
 from enrollment.models import ContributionRate, FundingSource, WorkerCategory
 from enrollment.premiums import month_of
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
+from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 
-from . import services
+from . import progress_math, services
 from .forms import BudgetForm, CampaignForm, EventForm
 from .models import Campaign, SocializationEvent
 from .progress import village_row
 
-MANAGERS = ("admin", "branch_staff")
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 EVENTS_PER_PAGE = 25
 BUDGET_MONTHS = 12
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def campaign_create(request):
     return _campaign_form(request, Campaign())
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def campaign_edit(request, slug):
     campaign = get_object_or_404(Campaign.objects.managed_by(request.user), slug=slug)
     return _campaign_form(request, campaign)
@@ -121,12 +120,8 @@ def budget_planner(request, slug, village_code):
     at the cheapest package (JKK + JKM of a BPU worker at the lowest declared income), with and
     without JHT; each month priced by the rates and discounts in force that month. A kelurahan
     gets none, and its page says why."""
-    campaign = get_object_or_404(
-        Campaign.objects.for_user(request.user).prefetch_related("criteria"), slug=slug
-    )
-    village = get_object_or_404(
-        Village.objects.for_user(request.user).with_names(), pk=village_code
-    )
+    campaign = scoped_or_404(Campaign.objects.prefetch_related("criteria"), request.user, slug=slug)
+    village = scoped_or_404(Village.objects.with_names(), request.user, pk=village_code)
     row = village_row(campaign, village)
     if row is None:
         raise Http404
@@ -137,7 +132,7 @@ def budget_planner(request, slug, village_code):
             "campaigns/budget_planner_kelurahan.html",
             {"campaign": campaign, "village": village},
         )
-    remaining = max(row.target - row.counted, 0)
+    remaining = progress_math.remaining(row.counted, row.target)
     form = BudgetForm(request.GET or None, initial={"workers": remaining, "months": BUDGET_MONTHS})
     rate = ContributionRate.objects.in_force()
     book = ContributionRate.objects.price_book()
@@ -180,9 +175,7 @@ def event_list(request):
     )
     campaign = None
     if request.GET.get("campaign"):
-        campaign = get_object_or_404(
-            Campaign.objects.for_user(request.user), slug=request.GET["campaign"]
-        )
+        campaign = scoped_or_404(Campaign.objects, request.user, slug=request.GET["campaign"])
         events = events.filter(campaign=campaign)
     page = Paginator(events.order_by("-held_on", "-pk"), EVENTS_PER_PAGE).get_page(
         request.GET.get("page")
@@ -194,12 +187,12 @@ def event_list(request):
             "page": page,
             "events": page.object_list,
             "campaign": campaign,
-            "can_add": request.user.is_admin or request.user.is_branch_staff,
+            "can_add": request.user.is_admin_or_branch_staff,
         },
     )
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def event_create(request):
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -46,8 +46,8 @@ from enrollment.premiums import EMPLOYER_CATEGORIES
 from portal import page_cache
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
+from .progress_math import share
 
-MEMBER_STATUSES = ["verified", "active"]
 NUMBERS = [
     "counted", "members", "officials_enrolled", "funding_ended", "continued", "paying",
     "retention_base", "retained",
@@ -197,7 +197,7 @@ def counted_rule(campaign: Campaign, *, end: datetime.date | None = None) -> Q:
 
 
 def _member_rule(campaign: Campaign) -> Q:
-    return Q(status__in=MEMBER_STATUSES, created_at__date__lte=campaign.ends_on)
+    return Q(status__in=Registration.Status.members(), created_at__date__lte=campaign.ends_on)
 
 
 def _counts(campaign: Campaign, registrations: QuerySet) -> dict[str, dict[str, int]]:
@@ -305,11 +305,6 @@ def _criteria(campaign: Campaign) -> list[ScoreCriterion]:
 
 def _scores_continuing(campaign: Campaign) -> bool:
     return any(c.measure == ScoreCriterion.Measure.CONTINUING for c in _criteria(campaign))
-
-
-def share(numerator: int, denominator: int | None) -> float:
-    """numerator / denominator capped at 1; 0 when the denominator is unknown or zero."""
-    return min(numerator / denominator, 1.0) if denominator else 0.0
 
 
 def shares(row: CampaignVillage, campaign: Campaign) -> dict[str, float]:

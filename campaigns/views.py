@@ -1,5 +1,5 @@
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView
@@ -7,46 +7,41 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from enrollment.models import FundingSource, WorkerCategory
-from portal.access import RoleRequiredMixin, role_required
+from portal.access import RoleRequiredMixin, ScopedQuerysetMixin, role_required, scoped_or_404
 from portal.db_routers import use_replica
 from portal.page_cache import cached_content, on_campaign
 from portal.paging import BoundedPaginator
+from portal.roles import ANY_ROLE, STAFF
 from portal.spreadsheets import table_download
 
-from . import progress
+from . import progress, progress_math
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
 from .models import Agreement, Campaign
 from .tables import AgreementTable, CampaignVillageTable, KnownCountPaginator
 
-AGREEMENT_READERS = ("admin", "branch_staff", "village_operator")
 
-
-class AgreementListView(RoleRequiredMixin, SingleTableMixin, FilterView):
-    roles = AGREEMENT_READERS
+class AgreementListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, FilterView):
+    roles = ANY_ROLE
     table_class = AgreementTable
     filterset_class = AgreementFilter
     template_name = "campaigns/agreement_list.html"
     paginate_by = 25
     paginator_class = BoundedPaginator
-
-    def get_queryset(self):
-        return Agreement.objects.for_user(self.request.user).select_related("branch_office")
+    queryset = Agreement.objects.select_related("branch_office")
 
 
-class AgreementDetailView(RoleRequiredMixin, DetailView):
-    roles = AGREEMENT_READERS
+class AgreementDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
+    roles = ANY_ROLE
     template_name = "campaigns/agreement_detail.html"
-
-    def get_queryset(self):
-        return Agreement.objects.for_user(self.request.user).select_related(
-            "branch_office", "counterpart_regency", "counterpart_village"
-        )
+    queryset = Agreement.objects.select_related(
+        "branch_office", "counterpart_regency", "counterpart_village"
+    )
 
 
-@role_required(*AGREEMENT_READERS)
+@role_required(*ANY_ROLE)
 def agreement_document(request, pk):
-    agreement = get_object_or_404(Agreement.objects.for_user(request.user), pk=pk)
+    agreement = scoped_or_404(Agreement.objects, request.user, pk=pk)
     if not agreement.document:
         raise Http404
     return FileResponse(
@@ -56,22 +51,16 @@ def agreement_document(request, pk):
     )
 
 
-CAMPAIGN_READERS = ("admin", "branch_staff", "village_operator")
-
-
 def scoped_campaign(request, slug, *, benefits: bool = False) -> Campaign:
     """A campaign the user may see, or 404 (the same answer as a missing one); `benefits`
     annotates what claims paid to its villages' members."""
-    campaigns = Campaign.objects.for_user(request.user)
+    campaigns = Campaign.objects.select_related("branch_office").prefetch_related("criteria")
     if benefits:
         campaigns = campaigns.with_benefits()
-    return get_object_or_404(
-        campaigns.select_related("branch_office").prefetch_related("criteria"),
-        slug=slug,
-    )
+    return scoped_or_404(campaigns, request.user, slug=slug)
 
 
-@role_required(*CAMPAIGN_READERS)
+@role_required(*ANY_ROLE)
 def campaign_list(request):
     campaigns = list(
         Campaign.objects.for_user(request.user)
@@ -120,7 +109,7 @@ def _known_count(campaign, filterset, areas) -> int | None:
     return campaign.village_count
 
 
-@role_required(*CAMPAIGN_READERS)
+@role_required(*ANY_ROLE)
 @use_replica()
 @cached_content(depends_on=on_campaign)
 def campaign_dashboard(request, slug):
@@ -132,7 +121,7 @@ def campaign_dashboard(request, slug):
     events = list(newest_events[: EVENTS_SHOWN + 1])
     operator_view = request.user.is_village_operator
     top = progress.with_shares(progress.ranked(campaign)[:TOP_VILLAGES], campaign)
-    ranks = progress.ranks_from_scores((row.village_id, row.score) for row in top)
+    ranks = progress_math.competition_ranks((row.village_id, row.score) for row in top)
     for row in top:
         row.rank = ranks[row.village_id]
         row.change = progress.rank_changes([row], ranks).get(row.village_id)
@@ -160,7 +149,7 @@ def campaign_dashboard(request, slug):
     return render(request, "campaigns/dashboard.html", context)
 
 
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 @use_replica()
 def campaign_agents(request, slug):
     """The campaign's Perisai agents by recruits, with this month's commission. Counted from
@@ -173,7 +162,7 @@ def campaign_agents(request, slug):
     )
 
 
-@role_required(*CAMPAIGN_READERS)
+@role_required(*ANY_ROLE)
 @use_replica()
 @cached_content(depends_on=on_campaign)
 def campaign_villages(request, slug):
@@ -211,7 +200,7 @@ def _labelled_breakdowns(numbers) -> list[tuple[str, list[tuple[str, int]]]]:
     ]
 
 
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 @use_replica()
 def campaign_villages_export(request, slug, fmt):
     """The village table exactly as filtered and sorted on the dashboard, as CSV or XLSX."""

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.paging import BoundedPaginator
+from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 from villages.services import (
     CountsImportError,
@@ -27,7 +28,7 @@ PER_PAGE = 50
 SESSION_KEY = "village_counts_import"
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def village_data_list(request):
     villages = Village.objects.for_user(request.user).with_names().order_by("code")
     form = VillageFilterForm(request.GET or None, user=request.user)
@@ -51,14 +52,14 @@ def village_data_list(request):
             "form": form,
             "page": page,
             "table": VillageCountsTable(list(page.object_list)),
-            "can_import": request.user.is_admin or request.user.is_branch_staff,
+            "can_import": request.user.is_admin_or_branch_staff,
         },
     )
 
 
-@role_required("admin", "branch_staff", "village_operator")
+@role_required(*ANY_ROLE)
 def village_data_edit(request, code):
-    village = get_object_or_404(Village.objects.for_user(request.user).with_names(), pk=code)
+    village = scoped_or_404(Village.objects.with_names(), request.user, pk=code)
     form = VillageCountsForm(request.POST or None, instance=village)
     if request.method == "POST" and form.is_valid():
         village_counts_update(village=village, by=request.user, **form.cleaned_data)
@@ -69,7 +70,7 @@ def village_data_edit(request, code):
     return render(request, "villages/village_data_edit.html", {"form": form, "village": village})
 
 
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 def village_data_import(request):
     """Upload a file: every row is checked and the changes shown; nothing is saved before the
     user confirms, and nothing at all while any row has an error."""

@@ -4,11 +4,12 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.phone import display_phone
+from portal.roles import ANY_ROLE
 
 from . import payments
 from .commission import (
@@ -18,10 +19,17 @@ from .commission import (
     last_months,
     month_end,
 )
-from .follow_up_views import LAPSING_WITHIN_DAYS, add_follow_up_details, with_follow_ups
-from .models import Agent, CommissionRule, ContributionRate, FollowUp, Payment, Registration
+from .follow_up_views import add_follow_up_details, with_follow_ups
+from .models import (
+    LAPSING_WITHIN_DAYS,
+    Agent,
+    CommissionRule,
+    ContributionRate,
+    FollowUp,
+    Payment,
+    Registration,
+)
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 LIST_MONTHS = 6
 DETAIL_MONTHS = 12
 RECENT_RECRUITS = 20
@@ -29,9 +37,9 @@ RECENT_RECRUITS = 20
 
 @role_required(*ANY_ROLE)
 def lapsing_list(request):
-    """Registrations of the user's villages whose funded period ends within 30 days (with a
-    WhatsApp link and whether the member was reached), and how many kept paying on their own
-    after the village stopped."""
+    """Registrations of the user's villages whose funded period ends within LAPSING_WITHIN_DAYS
+    (with a WhatsApp link and whether the member was reached), and how many kept paying on their
+    own after the village stopped."""
     today = timezone.localdate()
     scoped = Registration.objects.for_user(request.user)
     registrations = list(
@@ -100,10 +108,10 @@ def agent_detail(request, pk):
     months = last_months(today, DETAIL_MONTHS)
     rules = _rules_by_month(months)
     rule = rules[months[-1]]
-    agents = Agent.objects.for_user(request.user).with_last_recruit().with_last_activity()
+    agents = Agent.objects.with_last_recruit().with_last_activity()
     if rule is not None:
         agents = agents.with_inactivity(add_months(today, -rule.inactive_after_months))
-    agent = get_object_or_404(agents, pk=pk)
+    agent = scoped_or_404(agents, request.user, pk=pk)
     totals = _totals_per_agent_month(
         Payment.objects.filter(registration__agent=agent), months[0], month_end(months[-1])
     )

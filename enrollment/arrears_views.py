@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.phone import is_mobile_phone, whatsapp_url
+from portal.roles import ANY_ROLE
 
 from .arrears import PaymentState, months_missed
 from .commission import add_months
@@ -20,7 +21,6 @@ from .follow_up_views import INDONESIAN_MONTHS
 from .models import ContributionRate, FollowUp, Registration
 from .premiums import format_rupiah
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 SHOWN = 500
 
 
@@ -100,11 +100,11 @@ def arrears_list(request):
 @role_required(*ANY_ROLE)
 def arrears_follow_up(request, pk):
     """Record that a member who missed a month was reached, by the channel chosen."""
-    registration = get_object_or_404(
-        Registration.objects.for_user(request.user)
-        .verified()
+    registration = scoped_or_404(
+        Registration.objects.verified()
         .filter(~Q(last_paid_month=None))
         .select_related("participant"),
+        request.user,
         pk=pk,
     )
     channel = request.POST.get("channel")

@@ -141,7 +141,7 @@ def registrations_create_demo(
             },
             premiums.month_of(plan.registered_on),
         )
-        has_kpj = plan.status in (Status.VERIFIED, Status.ACTIVE)
+        has_kpj = plan.status in Status.members()
         registrations.append(
             Registration(
                 participant=participant,
@@ -461,7 +461,7 @@ def demo_registrations(*, users: dict, log=print) -> None:
                 kpj_prefix="35",
             )
             continuing = FundedPeriod.objects.filter(
-                registration__village__in=gresik, registration__status__in=["verified", "active"]
+                registration__village__in=gresik, registration__status__in=Status.members()
             ).order_by("pk")[::3]
             funded_periods_create(
                 FundedPeriod(

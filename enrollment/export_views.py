@@ -7,6 +7,7 @@ from django_tables2 import RequestConfig
 from portal.access import role_required
 from portal.db_routers import use_replica
 from portal.phone import format_phone
+from portal.roles import ANY_ROLE
 from portal.spreadsheets import attachment
 from sheets.writing import SheetWriter
 
@@ -14,8 +15,6 @@ from . import importing, payment_rows, services
 from .filters import RegistrationFilter
 from .models import ContributionRate, ExportRecord, Registration
 from .tables import RegistrationTable
-
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 
 # The list's columns; the first seventeen are the import template's, so a file exported from one
 # village can be imported again.

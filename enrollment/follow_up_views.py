@@ -9,22 +9,20 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.phone import display_phone, is_mobile_phone, whatsapp_url
+from portal.roles import ANY_ROLE
 
 from . import premiums
-from .models import ContributionRate, FollowUp, Registration
+from .models import LAPSING_WITHIN_DAYS, ContributionRate, FollowUp, Registration
 from .premiums import format_rupiah
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
-# The lapsing list and its print: members whose funded period ends within this many days.
-LAPSING_WITHIN_DAYS = 30
 INDONESIAN_MONTHS = [
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
@@ -106,12 +104,8 @@ class FollowUpForm(forms.ModelForm):
 
 def _lapsing_registration(request, pk) -> Registration:
     """A verified or active registration the user may see, with `paid_until`; 404 otherwise."""
-    registrations = (
-        Registration.objects.for_user(request.user)
-        .verified()
-        .select_related("participant", "village")
-    )
-    return get_object_or_404(registrations, pk=pk)
+    registrations = Registration.objects.verified().select_related("participant", "village")
+    return scoped_or_404(registrations, request.user, pk=pk)
 
 
 @role_required(*ANY_ROLE)

@@ -4,15 +4,16 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.roles import ANY_ROLE
 from portal.spreadsheets import attachment
 from portal.translated import in_reader_language
 from villages.models import Village
@@ -21,7 +22,6 @@ from . import import_services, importing, services, tasks
 from .models import FundingSource, ImportBatch, ImportRow
 from .tables import RecentFilesTable
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 # With a task worker (enrollment.tasks) the upload returns at once and the worker checks the
 # file. Without one, the upload request checks the first rows itself and a large file carries
 # on, a step per page load; either way the page reloads itself while it shows the progress.
@@ -47,7 +47,7 @@ class ImportUploadForm(forms.Form):
 
 
 def scoped_batch(request, pk) -> ImportBatch:
-    return get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)
+    return scoped_or_404(ImportBatch.objects, request.user, pk=pk)
 
 
 @role_required(*ANY_ROLE)

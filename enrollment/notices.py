@@ -1,8 +1,8 @@
 """The notifications about registrations: branch staff get a daily digest of the registrations
 waiting for verification in their area, village operators hear of verifications and rejections
 (read from the registrations' history) and of members whose village-funded period ends within
-30 days. The scheduled job (`manage.py send_reminders`) calls reminders_run(); the bell, the keys
-and the e-mails are portal.notifications'.
+LAPSING_WITHIN_DAYS (30 days). The scheduled job (`manage.py send_reminders`) calls
+reminders_run(); the bell, the keys and the e-mails are portal.notifications'.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from portal.notifications import (
     notifications_create,
 )
 
-from .models import FundingSource, Registration, RegistrationEvent
+from .models import LAPSING_WITHIN_DAYS, FundingSource, Registration, RegistrationEvent
 
-LAPSING_WITHIN_DAYS = 30
 # How far back the job reads verifications and rejections: a missed run catches up, and the
 # first run on an old database does not announce years of history.
 DECISIONS_LOOKBACK_DAYS = 7
@@ -150,7 +149,8 @@ def decision_notices(
 
 def lapsing_reminders(*, today: datetime.date) -> list[Notification]:
     """For each village and end date, a reminder to the village's active operators that members'
-    Dana Desa or ADD period ends within 30 days. Keyed by the village and the end date."""
+    Dana Desa or ADD period ends within LAPSING_WITHIN_DAYS. Keyed by the village and the end
+    date."""
     rows = (
         Registration.objects.lapsing_within(LAPSING_WITHIN_DAYS, today)
         .filter(paid_by__in=FundingSource.village_funded())

@@ -4,21 +4,20 @@ template), see what it would record, and save it all at once."""
 from django import forms
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
+from portal.roles import STAFF
 from portal.spreadsheets import attachment
 from sheets.writing import SheetWriter
 
 from . import importing, payment_rows, payments
 from .models import PaymentUpload
 from .tables import RecentFilesTable
-
-STAFF = ("admin", "branch_staff")
 
 
 class PaymentUploadForm(forms.Form):
@@ -31,7 +30,7 @@ class PaymentUploadForm(forms.Form):
 
 
 def scoped_upload(request, pk) -> PaymentUpload:
-    return get_object_or_404(PaymentUpload.objects.for_user(request.user), pk=pk)
+    return scoped_or_404(PaymentUpload.objects, request.user, pk=pk)
 
 
 @role_required(*STAFF)

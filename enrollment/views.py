@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from portal.access import RoleRequiredMixin, role_required
+from portal.access import RoleRequiredMixin, ScopedQuerysetMixin, role_required, scoped_or_404
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.page_cache import REGISTRATIONS, cached_content
 from portal.paging import BoundedPaginator
+from portal.roles import ANY_ROLE, REGISTRATION_EDITORS, STAFF, VILLAGE_OPERATOR_ONLY
 from villages.models import Village
 
 from . import changes, payments, priced, services
@@ -20,25 +21,20 @@ from .forms import FundedPeriodForm, RegistrationForm, RejectForm, VerifyForm
 from .models import Registration
 from .tables import RegistrationTable
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
-VERIFIERS = ("admin", "branch_staff")
-
 
 def scoped_registration(request, pk) -> Registration:
     """A registration the user may see, or 404: the same answer as for one that does not exist."""
-    return get_object_or_404(Registration.objects.for_user(request.user).with_people(), pk=pk)
+    return scoped_or_404(Registration.objects.with_people(), request.user, pk=pk)
 
 
-class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+class RegistrationListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, FilterView):
     roles = ANY_ROLE
     table_class = RegistrationTable
     filterset_class = RegistrationFilter
     template_name = "enrollment/registration_list.html"
     paginate_by = 25
     paginator_class = BoundedPaginator
-
-    def get_queryset(self):
-        return Registration.objects.for_user(self.request.user).with_people()
+    queryset = Registration.objects.with_people()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
@@ -47,7 +43,7 @@ class RegistrationListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         return {"show_village": not self.request.user.is_village_operator}
 
 
-@role_required("village_operator")
+@role_required(*VILLAGE_OPERATOR_ONLY)
 def registration_create(request):
     village = Village.objects.with_names().get(pk=request.user.village_id)
     form = RegistrationForm(request.POST or None, village=village, user=request.user)
@@ -131,7 +127,7 @@ def registration_detail(request, pk):
             event.changes = {k: v for k, v in event.changes.items() if k != "kpj"}
     periods = registration.funded_periods.all()
     paid = payments.payment_summary(registration) if registration.kpj else None
-    can_verify = request.user.is_admin or request.user.is_branch_staff
+    can_verify = request.user.is_admin_or_branch_staff
     can_edit = registration.is_editable and (
         request.user.is_village_operator or request.user.is_admin
     )
@@ -157,7 +153,7 @@ def registration_detail(request, pk):
     )
 
 
-@role_required("admin", "village_operator")
+@role_required(*REGISTRATION_EDITORS)
 def registration_edit(request, pk):
     registration = scoped_registration(request, pk)
     if not registration.is_editable:
@@ -201,7 +197,7 @@ def registration_edit(request, pk):
 
 
 @require_POST
-@role_required(*VERIFIERS)
+@role_required(*STAFF)
 def registration_verify(request, pk):
     registration = scoped_registration(request, pk)
     form = VerifyForm(request.POST)
@@ -222,7 +218,7 @@ def registration_verify(request, pk):
 
 
 @require_POST
-@role_required(*VERIFIERS)
+@role_required(*STAFF)
 def registration_reject(request, pk):
     registration = scoped_registration(request, pk)
     form = RejectForm(request.POST)
@@ -241,7 +237,7 @@ def registration_reject(request, pk):
 
 
 @require_POST
-@role_required("admin", "village_operator")
+@role_required(*REGISTRATION_EDITORS)
 def registration_withdraw(request, pk):
     registration = scoped_registration(request, pk)
     try:
@@ -257,7 +253,7 @@ def registration_withdraw(request, pk):
 
 
 @require_POST
-@role_required(*VERIFIERS)
+@role_required(*STAFF)
 def registration_activate(request, pk):
     registration = scoped_registration(request, pk)
     try:
@@ -293,7 +289,7 @@ QUEUE_COUNT_LIMIT = 1_000
 QUEUE_BATCH = 25
 
 
-@role_required(*VERIFIERS)
+@role_required(*STAFF)
 @cached_content(depends_on=lambda request: [REGISTRATIONS])
 def verification_queue(request):
     """Submitted registrations of the user's area, oldest first; verify or reject several."""

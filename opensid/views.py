@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +24,10 @@ from campaigns.progress import counted_registrations
 from enrollment import import_services
 from enrollment import services as enrollment_services
 from enrollment.models import ExportRecord, FundingSource, ImportBatch, ImportRow, Participant
-from portal.access import role_required
+from portal.access import role_required, scoped_or_404
 from portal.audit import audit_record
 from portal.models import AuditEvent
+from portal.roles import ANY_ROLE
 from portal.spreadsheets import attachment
 from portal.translated import in_reader_language
 from sheets import reading
@@ -37,14 +38,12 @@ from .forms import BatchForm, CandidateFilterForm, UploadForm
 from .models import ResidentCandidate, ResidentUpload
 from .tables import RecentResidentFilesTable
 
-ANY_ROLE = ("admin", "branch_staff", "village_operator")
 PER_PAGE = 100
 FILTERS = ("show", "dusun", "rw", "rt", "occupation", "age_min", "age_max", "q")
 
 
 def scoped_upload(request, pk) -> ResidentUpload:
-    uploads = ResidentUpload.objects.for_user(request.user).select_related("village")
-    return get_object_or_404(uploads, pk=pk)
+    return scoped_or_404(ResidentUpload.objects.select_related("village"), request.user, pk=pk)
 
 
 @role_required(*ANY_ROLE)
@@ -246,8 +245,8 @@ def _save(request, batch: ImportBatch) -> None:
 
 
 def _scoped_batch(request, upload: ResidentUpload, batch_pk) -> ImportBatch:
-    batches = ImportBatch.objects.for_user(request.user).filter(village=upload.village)
-    return get_object_or_404(batches, pk=batch_pk)
+    batches = ImportBatch.objects.filter(village=upload.village)
+    return scoped_or_404(batches, request.user, pk=batch_pk)
 
 
 @role_required(*ANY_ROLE)
@@ -338,10 +337,9 @@ def _member_address(participant) -> str:
 def programme_export(request, campaign, village):
     """The village's members enrolled in the campaign (verified or active, counted by the
     campaign's own rule) as an OpenSID aid-programme import file. No phone, no KPJ number."""
-    campaign = get_object_or_404(Campaign.objects.for_user(request.user), slug=campaign)
-    village = get_object_or_404(
-        Village.objects.for_user(request.user).filter(campaign_participations__campaign=campaign),
-        pk=village,
+    campaign = scoped_or_404(Campaign.objects, request.user, slug=campaign)
+    village = scoped_or_404(
+        Village.objects.filter(campaign_participations__campaign=campaign), request.user, pk=village
     )
     registrations = (
         counted_registrations(campaign)

@@ -28,9 +28,9 @@ from . import accounts
 from .access import role_required
 from .models import Invitation, User
 from .qr import qr_svg
+from .roles import ADMIN_ONLY, STAFF
 from .two_factor import confirmed_device
 
-MANAGERS = ("admin", "branch_staff")
 ACCOUNTS_PER_PAGE = 50
 LOGINS_SHOWN = 10
 
@@ -166,7 +166,7 @@ def _scoped_account(request, pk) -> User:
 # Managing accounts ---------------------------------------------------------------------------
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def account_list(request):
     """The accounts the user manages, with their invitation status and last login."""
     pending_until = (
@@ -194,7 +194,7 @@ def account_list(request):
     return render(request, "portal/accounts/account_list.html", {"page": page, "query": query})
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def account_create(request):
     """A village operator account for one village: first the district, then the village."""
     pick = DistrictPickForm(request.GET or None, user=request.user)
@@ -226,7 +226,7 @@ def account_create(request):
     )
 
 
-@role_required("admin")
+@role_required(*ADMIN_ONLY)
 def staff_account_create(request):
     """A branch staff account for a branch office (administrators only)."""
     form = StaffAccountForm(request.POST or None)
@@ -243,7 +243,7 @@ def staff_account_create(request):
     return render(request, "portal/accounts/staff_account_create.html", {"form": form})
 
 
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def account_deactivate(request, pk):
     """Ask, then deactivate an account: it can no longer log in and its sessions end."""
     account = _scoped_account(request, pk)
@@ -257,7 +257,7 @@ def account_deactivate(request, pk):
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def invitation_renew(request, pk):
     """A new invitation for one account (its earlier link stops working), as a slip."""
     account = _scoped_account(request, pk)
@@ -271,7 +271,7 @@ def invitation_renew(request, pk):
 
 
 @require_POST
-@role_required(*MANAGERS)
+@role_required(*STAFF)
 def invitation_slips(request):
     """Slips for the selected active accounts: each gets a new invitation."""
     ids = [value for value in request.POST.getlist("accounts") if value.isdigit()]
@@ -349,7 +349,7 @@ def account_settings(request):
     logins = AccessLog.objects.filter(username=request.user.get_username()).order_by(
         "-attempt_time"
     )[:LOGINS_SHOWN]
-    may_use_two_factor = request.user.is_admin or request.user.is_branch_staff
+    may_use_two_factor = request.user.is_admin_or_branch_staff
     context = {
         "form": form,
         "logins": logins,

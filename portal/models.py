@@ -6,15 +6,17 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
+
 
 class User(AbstractUser):
     """A portal account. Its role decides what it sees: admins everything, branch staff their
     office's coverage area, village operators their own village."""
 
     class Role(models.TextChoices):
-        ADMIN = "admin", _("Administrator")
-        BRANCH_STAFF = "branch_staff", _("Branch staff")
-        VILLAGE_OPERATOR = "village_operator", _("Village operator")
+        ADMIN = roles.ADMIN, _("Administrator")
+        BRANCH_STAFF = roles.BRANCH_STAFF, _("Branch staff")
+        VILLAGE_OPERATOR = roles.VILLAGE_OPERATOR, _("Village operator")
 
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.VILLAGE_OPERATOR)
     branch_office = models.ForeignKey(
@@ -99,11 +101,16 @@ class User(AbstractUser):
         ).hexdigest()
 
     @property
+    def is_admin_or_branch_staff(self) -> bool:
+        """Holds one of portal.roles.STAFF (whether active or not)."""
+        return roles.has_any_role(self, roles.STAFF)
+
+    @property
     def may_see_kpj(self) -> bool:
         """The one rule for KPJ membership numbers, asked by pages, exports, notifications and
         e-mails: BPJS does not hand them to villages (a KPJ is tied to the member's balance), so
         only admins and branch staff see one."""
-        return self.is_admin or self.is_branch_staff
+        return self.is_admin_or_branch_staff
 
     def get_home_url(self) -> str:
         """Where this user lands after logging in."""

@@ -30,6 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from .access import role_required
 from .middleware import TwoFactorRequiredMiddleware
 from .qr import qr_svg
+from .roles import STAFF
 from .user_sessions import user_sessions_end
 
 DEVICE_NAME = "Authenticator"
@@ -140,7 +141,7 @@ class CodeForm(forms.Form):
 
 @never_cache
 @sensitive_post_parameters("code")
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 def two_factor_setup(request):
     """Turn two-factor on: scan the QR code (or type the secret), then enter a current code."""
     if confirmed_device(request.user):
@@ -166,7 +167,7 @@ def two_factor_setup(request):
 
 @never_cache
 @sensitive_post_parameters("code")
-@role_required("admin", "branch_staff")
+@role_required(*STAFF)
 def two_factor_disable(request):
     """Turn two-factor off, after a current code."""
     device = confirmed_device(request.user)

@@ -43,3 +43,47 @@ def test_the_spreadsheet_library_reads_no_database():
                 continue
             for name in names:
                 assert not name.startswith(("django.db", "django.contrib")), (path, name)
+
+
+ROLE_NAMES = {"admin", "branch_staff", "village_operator"}
+
+
+def _role_names_written(tree: ast.AST):
+    """Tuples, lists and sets of role names, and role names passed to role_required()."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set) and node.elts:
+            values = [getattr(element, "value", None) for element in node.elts]
+            if all(isinstance(value, str) for value in values) and set(values) <= ROLE_NAMES:
+                yield node.lineno, values
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "role_required":
+            values = [arg.value for arg in node.args if isinstance(arg, ast.Constant)]
+            if values:
+                yield node.lineno, values
+
+
+def test_role_sets_are_named_only_in_portal_roles():
+    """README "Where the rules live": views open to a set named in portal.roles."""
+    written = [
+        (path.relative_to(ROOT).as_posix(), line, values)
+        for path in project_modules()
+        if path != ROOT / "portal" / "roles.py"
+        for line, values in _role_names_written(ast.parse(path.read_text(encoding="utf-8")))
+    ]
+    assert written == []
+    assert list(_role_names_written(ast.parse('role_required("admin")')))  # it sees them
+
+
+def test_views_fetch_scoped_objects_through_scoped_or_404():
+    """README "Where the rules live": one object the user may see is fetched by
+    portal.access.scoped_or_404 (or a ScopedQuerysetMixin view), not by hand."""
+    by_hand = []
+    for path in project_modules():
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "get_object_or_404"
+                and "for_user(" in (ast.get_source_segment(source, node) or "")
+            ):
+                by_hand.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
+    assert [place.split(":")[0] for place in by_hand] == ["portal/access.py"], by_hand

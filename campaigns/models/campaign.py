@@ -183,9 +183,15 @@ class Campaign(models.Model):
         return {"amount": self.benefits_amount, "families": self.benefit_families}
 
     def counted_statuses(self) -> list[str]:
+        """The registration statuses that count toward the campaign: members
+        (Registration.Status.members()), and those waiting for verification too when the
+        campaign counts registrations."""
+        from enrollment.models import Registration
+
+        members = Registration.Status.members()
         if self.counts in (self.Counts.VERIFIED, self.Counts.PAYING):
-            return ["verified", "active"]
-        return ["submitted", "verified", "active"]
+            return members
+        return [Registration.Status.SUBMITTED, *members]
 
     def paying_month(self, today: datetime.date | None = None) -> datetime.date | None:
         """The campaign's last month, for counting members who paid: the month it ends, or

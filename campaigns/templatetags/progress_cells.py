@@ -7,24 +7,17 @@ from django.template.defaultfilters import date
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from campaigns.progress_math import rounded_percent, share_percent
 from portal.formatting import number
 
 register = template.Library()
 
 
-def rounded_percent(counted: int, target: int) -> int:
-    """counted / target in whole percent, rounded, but never to 100 below the target."""
-    if not target:
-        return 0
-    percent = round(counted / target * 100)
-    return 99 if percent == 100 and counted < target else percent
-
-
 @register.simple_tag
 def progress_bar(counted: int, target: int, percent: int | None = None, label: str = ""):
     """A progress bar with "counted / target · percent": `percent` when given (e.g.
-    Totals.percent, rounded down), else rounded_percent(); `label` says what is counted, for
-    screen readers. Over the target the bar stays full."""
+    Totals.percent, rounded down), else progress_math.rounded_percent(); `label` says what is
+    counted, for screen readers. Over the target the bar stays full."""
     shown = rounded_percent(counted, target) if percent is None else percent
     return format_html(
         '<div class="progress-bar"><progress value="{}" max="{}" aria-label="{}">{} %</progress>'
@@ -41,14 +34,14 @@ def progress_bar(counted: int, target: int, percent: int | None = None, label: s
 
 @register.simple_tag
 def progress_cell(row):
-    """A village row's bar and share of its target, for tables."""
+    """A village row's bar and share of its target (progress_math.share_percent), for tables."""
     return format_html(
         '<div class="progress-cell"><progress value="{}" max="{}" aria-label="{}"></progress>'
         "<span>{}%</span></div>",
         row.counted,
         row.target or 1,
         gettext("Progress"),
-        round(row.target_share * 100),
+        share_percent(row.counted, row.target),
     )
 
 

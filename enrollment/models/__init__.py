@@ -17,6 +17,7 @@ from .rates import (
     RateScheme,
 )
 from .registrations import (
+    LAPSING_WITHIN_DAYS,
     FollowUp,
     FundedPeriod,
     FundedPeriodQuerySet,
@@ -28,6 +29,7 @@ from .registrations import (
 )
 
 __all__ = [
+    "LAPSING_WITHIN_DAYS",
     "AgeLimit",
     "AgeLimitQuerySet",
     "Agent",

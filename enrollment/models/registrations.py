@@ -36,6 +36,10 @@ from ..nik import mask_nik, validate_nik
 from .payments import LapseRule
 from .rates import AgeLimit, ContributionRate
 
+# Members whose funded period ends within this many days are followed up before they lapse: the
+# lapsing lists, their print, the agents' page, the village home and the reminders all use it.
+LAPSING_WITHIN_DAYS = 30
+
 
 class ParticipantQuerySet(models.QuerySet):
     def for_user(self, user) -> ParticipantQuerySet:
@@ -151,8 +155,8 @@ class RegistrationQuerySet(models.QuerySet):
         return self.exclude(participant__category__in=premiums.EMPLOYER_CATEGORIES)
 
     def verified(self) -> RegistrationQuerySet:
-        """Verified or already active: members with a KPJ number."""
-        return self.filter(status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE])
+        """Verified or already active: members with a KPJ number (Registration.Status.members())."""
+        return self.filter(status__in=Registration.Status.members())
 
     def with_people(self) -> RegistrationQuerySet:
         return self.select_related("participant", "village__district__regency", "agent")
@@ -179,9 +183,7 @@ class RegistrationQuerySet(models.QuerySet):
                 premiums=Coalesce(
                     Sum(
                         "monthly_premium",
-                        filter=Q(
-                            status__in=[Registration.Status.VERIFIED, Registration.Status.ACTIVE]
-                        ),
+                        filter=Q(status__in=Registration.Status.members()),
                     ),
                     0,
                 ),
@@ -233,7 +235,8 @@ class RegistrationQuerySet(models.QuerySet):
 
     def lapsing_within(self, days: int, today: datetime.date | None = None) -> RegistrationQuerySet:
         """Verified or active registrations whose latest funded period ends between today and
-        `days` days later (both included), soonest first: to follow up before they lapse."""
+        `days` days later (both included; LAPSING_WITHIN_DAYS on every page), soonest first: to
+        follow up before they lapse."""
         today = today or timezone.localdate()
         return (
             self.verified()
@@ -289,6 +292,13 @@ class Registration(models.Model):
         ACTIVE = "active", _("Active")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+        @classmethod
+        def members(cls) -> list[str]:
+            """Verified or active: members, with a KPJ number. The one rule for which statuses
+            count as members (RegistrationQuerySet.verified(), Campaign.counted_statuses(),
+            the campaigns' member counts)."""
+            return [cls.VERIFIED, cls.ACTIVE]
 
         @classmethod
         def returned(cls) -> list[str]:

@@ -532,10 +532,10 @@ def national_payments(today: datetime.date) -> int:
                     * interval '1 month',
                 interval '1 month'
             ) AS m(month)
-            WHERE r.status IN ('verified', 'active')
+            WHERE r.status = ANY(%s)
             ON CONFLICT DO NOTHING
             """,
-            [first, last],
+            [first, last, Registration.Status.members()],
         )
         written = cursor.rowcount
         cursor.execute(
