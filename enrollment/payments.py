@@ -26,6 +26,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.translated import in_every_language, in_reader_language
 from sheets.messages import with_params
 
@@ -304,6 +306,15 @@ def payments_import(*, upload: PaymentUpload, by=None) -> PaymentUpload:
         upload.status = PaymentUpload.Status.SAVED
         upload.saved_at = timezone.now()
         upload.save()
+        # One audit entry for the file, like an import of registrations (payments have their
+        # own record, the upload, and no registration history).
+        audit_record(
+            by=by,
+            action=AuditEvent.Action.SAVE_PAYMENTS,
+            obj=upload,
+            file=upload.original_name,
+            rows=upload.saved_count,
+        )
     return upload
 
 

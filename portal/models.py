@@ -136,6 +136,7 @@ class AuditEvent(models.Model):
         CHECK_NIKS = "check_niks", _("Uploaded NIKs to check")
         SAVE_IMPORT = "save_import", _("Saved imported registrations")
         REGISTRATION = "registration", _("Entered or changed a registration")
+        SAVE_PAYMENTS = "save_payments", _("Saved a file of contributions paid")
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -9,10 +9,12 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from enrollment.models import ExportRecord, FundedPeriod, ImportBatch, Registration
+from enrollment.models import ExportRecord, FundedPeriod, ImportBatch, PaymentUpload, Registration
 from opensid import services as opensid_services
 from portal.models import AuditEvent
 
+from .enrollment.factories import RegistrationFactory
+from .enrollment.payments_files import payments_csv, row
 from .enrollment.registering import checked, form_post, register
 from .enrollment.test_import_views import as_csv, resident
 from .opensid.exports import minimal
@@ -247,3 +249,18 @@ def test_an_export_is_audited_exactly_once(client, branch_staff, operator, world
     assert audited("export") == [
         (branch_staff, "enrollment.ExportRecord", str(record.pk), None, ADDRESS)
     ]
+
+
+def test_a_payments_file_saved_is_one_audit_entry(client, branch_staff, world):
+    """Issue 21: every import lands in the one audit log, the payments file too."""
+    member = RegistrationFactory(village=world.socorejo, verified=True)
+    client.force_login(branch_staff)
+    content = payments_csv([row(member, "01/2026"), row(member, "02/2026")])
+    client.post(reverse("payment_upload"), {"file": SimpleUploadedFile("iuran.csv", content)})
+    assert not AuditEvent.objects.filter(action="save_payments").exists()  # not saved yet
+    upload = PaymentUpload.objects.get()
+    client.post(reverse("payment_upload_confirm", args=[upload.pk]), REMOTE_ADDR=ADDRESS)
+    assert audited("save_payments") == [
+        (branch_staff, "enrollment.PaymentUpload", str(upload.pk), None, ADDRESS)
+    ]
+    assert AuditEvent.objects.get(action="save_payments").detail == {"file": "iuran.csv", "rows": 2}
