@@ -29,6 +29,7 @@ from .models import (
     Payment,
     Registration,
 )
+from .tables import LapsingTable
 
 LIST_MONTHS = 6
 DETAIL_MONTHS = 12
@@ -58,13 +59,13 @@ def lapsing_list(request):
         "enrollment/lapsing_list.html",
         {
             "registrations": registrations,
+            "table": LapsingTable(registrations, show_village=not request.user.is_village_operator),
             "today": today,
             "until": today + datetime.timedelta(days=LAPSING_WITHIN_DAYS),
             "days": LAPSING_WITHIN_DAYS,
             "ended": counts["ended"],
             "continued": counts["continued"],
             "continued_percent": _percent(counts["continued"], counts["ended"]),
-            "show_village": not request.user.is_village_operator,
             "follow_up_channels": FollowUp.Channel.choices,
         },
     )

@@ -15,11 +15,12 @@ from portal.access import role_required, scoped_or_404
 from portal.phone import is_mobile_phone, whatsapp_url
 from portal.roles import ANY_ROLE
 
-from .arrears import PaymentState, months_missed
+from .arrears import PaymentState, months_missed, payment_state
 from .commission import add_months
 from .follow_up_views import INDONESIAN_MONTHS
-from .models import ContributionRate, FollowUp, Registration
+from .models import ContributionRate, FollowUp, LapseRule, Registration
 from .premiums import format_rupiah
+from .tables import ArrearsTable
 
 SHOWN = 500
 
@@ -71,26 +72,28 @@ def arrears_list(request):
         .order_by("-last_paid_month", "village_id", "pk")[: SHOWN + 1]
     )
     book = ContributionRate.objects.price_book()
+    months_unpaid = LapseRule.objects.months_unpaid(today)  # once, not once a row
     for registration in registrations:
         registration.missed = months_missed(registration.last_paid_month, today)
         registration.premium_due = registration.premium_total_in(
             add_months(registration.last_paid_month, 1), book
         )
-        registration.state = registration.payment_state(today)
+        registration.state = payment_state(registration.last_paid_month, today, months_unpaid)
         registration.whatsapp_url = arrears_whatsapp_url(registration, book)
         registration.reached_label = (
             FollowUp.Channel(registration.reached_channel).label
             if registration.reached_channel
             else ""
         )
+    shown = registrations[:SHOWN]
     return render(
         request,
         "enrollment/arrears_list.html",
         {
-            "registrations": registrations[:SHOWN],
+            "registrations": shown,
+            "table": ArrearsTable(shown, show_village=not request.user.is_village_operator),
             "more": len(registrations) > SHOWN,
             "shown": SHOWN,
-            "show_village": not request.user.is_village_operator,
             "follow_up_channels": FollowUp.Channel.choices,
         },
     )

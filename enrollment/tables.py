@@ -78,3 +78,75 @@ class RecentFilesTable(tables.Table):
     class Meta:
         orderable = False  # a slice of the newest, as the heading says
         attrs = {"class": "compact"}
+
+
+NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
+NUMERIC_PHONE_HIDDEN = {
+    "th": {"class": "numeric hide-phone"},
+    "td": {"class": "numeric hide-phone"},
+}
+NOT_PRINTED = {"th": {"class": "no-print"}, "td": {"class": "no-print"}}
+
+
+class FollowUpTable(tables.Table):
+    """The members to follow up (the view prepares each row: the WhatsApp link, the premium
+    due, whether they were reached); the follow-up form of each row posts the channel chosen
+    from the page's `follow_up_channels`. Not sortable: the order is the view's."""
+
+    def __init__(self, *args, show_village=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_village:
+            self.columns.hide("village")
+
+    def render_premium(self, value):
+        return format_rupiah(value)
+
+
+class LapsingTable(FollowUpTable):
+    """Funded periods ending soon (`/pendaftaran/segera-berakhir/`)."""
+
+    name = tables.TemplateColumn(
+        template_name="enrollment/includes/lapsing_name_cell.html", verbose_name=_("Name")
+    )
+    nik = tables.Column(accessor="participant__masked_nik", verbose_name=_("NIK"))
+    village = tables.Column(accessor="village__name", verbose_name=_("Village"))
+    phone = tables.TemplateColumn(
+        template_name="enrollment/includes/phone_cell.html", verbose_name=_("Phone")
+    )
+    paid_by = tables.Column(accessor="get_paid_by_display", verbose_name=_("Paid by"))
+    paid_until = tables.DateColumn(format="d-m-Y", verbose_name=_("Paid until"))
+    days_left = tables.Column(verbose_name=_("Days left"), attrs=NUMERIC)
+    premium = tables.Column(
+        accessor="next_premium", verbose_name=_("Monthly premium"), attrs=NUMERIC_PHONE_HIDDEN
+    )
+    follow_up = tables.TemplateColumn(
+        template_name="enrollment/includes/lapsing_follow_up_cell.html",
+        verbose_name=_("Follow-up"),
+        attrs=NOT_PRINTED,
+    )
+
+    class Meta:
+        orderable = False
+
+
+class ArrearsTable(FollowUpTable):
+    """Members who missed a month (`/pendaftaran/menunggak/`), the most recent gap first."""
+
+    name = tables.TemplateColumn(
+        template_name="enrollment/includes/arrears_name_cell.html", verbose_name=_("Name")
+    )
+    nik = tables.Column(accessor="participant__masked_nik", verbose_name=_("NIK"))
+    village = tables.Column(accessor="village__name", verbose_name=_("Village"))
+    last_paid_month = tables.DateColumn(format="m/Y", verbose_name=_("Last month paid"))
+    missed = tables.Column(verbose_name=_("Months missed"), attrs=NUMERIC)
+    premium = tables.Column(
+        accessor="premium_due", verbose_name=_("Monthly premium"), attrs=NUMERIC_PHONE_HIDDEN
+    )
+    follow_up = tables.TemplateColumn(
+        template_name="enrollment/includes/arrears_follow_up_cell.html",
+        verbose_name=_("Follow-up"),
+    )
+
+    class Meta:
+        orderable = False
+        attrs = {"data-testid": "arrears"}

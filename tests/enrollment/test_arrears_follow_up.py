@@ -95,3 +95,29 @@ def test_the_arrears_message_names_the_premium_of_the_missed_month(
         client.get(reverse("arrears_list")).context["registrations"][0].whatsapp_url
     )
     assert "Rp16.800" in message
+
+
+def test_the_arrears_list_is_a_table_of_cards_whose_queries_do_not_grow(
+    client, operator, world, behind, due, django_assert_max_num_queries
+):
+    """django-tables2 renders it (each cell labelled with its column, a card on a phone), each
+    row with its follow-up form; more members, same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.cookies["django_language"] = "en"
+    client.force_login(operator)
+    client.get(reverse("arrears_list"))  # the session stamped
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(reverse("arrears_list"))
+    assert 'class="table-wrap table-cards"' in response.text
+    assert 'data-testid="arrears"' in response.text
+    assert 'data-label="Months missed">1</td>' in response.text
+    assert 'data-label="Village"' not in response.text  # an operator's one village
+    assert response.text.count(reverse("arrears_follow_up", args=[behind.pk])) == 1
+    for _ in range(3):
+        more = RegistrationFactory(village=world.socorejo, verified=True)
+        pay(more, add_months(due, -2), add_months(due, -1))
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(reverse("arrears_list"))
+    assert response.text.count('data-label="Follow-up"') == 4

@@ -180,6 +180,29 @@ def test_the_lapsing_list_links_to_whatsapp_and_marks_who_was_reached(
     assert 'data-testid="reached"' not in other_cell
 
 
+def test_the_lapsing_list_is_a_table_of_cards_whose_queries_do_not_grow(
+    client, world, operator, branch_staff, member, django_assert_max_num_queries
+):
+    """django-tables2 renders it (each cell labelled with its column, a card on a phone), each
+    row with its follow-up form; more members, same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(operator)
+    client.get(reverse("lapsing_list"))  # the session stamped
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(reverse("lapsing_list"))
+    assert 'class="table-wrap table-cards"' in response.text
+    assert 'data-label="Days left">10</td>' in response.text
+    assert 'data-label="Village"' not in response.text  # an operator's one village
+    assert response.text.count(reverse("follow_up_quick", args=[member.pk])) == 1
+    for number in range(3, 6):
+        lapsing(world.socorejo, operator, branch_staff, kpj=f"1900000000{number}")
+    with django_assert_max_num_queries(len(one)):
+        response = client.get(reverse("lapsing_list"))
+    assert response.text.count('data-label="Follow-up"') == 4
+
+
 def test_a_follow_up_about_an_earlier_period_does_not_count(
     client, world, operator, branch_staff, member
 ):
