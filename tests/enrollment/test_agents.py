@@ -321,4 +321,4 @@ def test_agent_list_tables_show_the_agent_and_one_column_per_month(client, world
     headers = [column.header for column in response.context["recruits_table"].columns]
     assert headers[1:] == ["Jun 2026", "Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026"]
     [row] = response.context["recruits_table"].rows
-    assert [cell for cell in row][1:] == [0, 0, 0, 0, 0, 1]
+    assert list(row)[1:] == [0, 0, 0, 0, 0, 1]
