@@ -183,3 +183,25 @@ class VillageCountsTable(tables.Table):
             _("Edit"),
             record.name,
         )
+
+
+class AgentBoardTable(tables.Table):
+    """A campaign's Perisai agents (progress.agent_leaderboard's rows, dicts), by recruits."""
+
+    agent = tables.Column(
+        accessor="agent__name",
+        linkify=lambda record: reverse("agent_detail", args=[record["agent_id"]]),
+        verbose_name=_("Agent"),
+    )
+    recruits = tables.Column(verbose_name=_("Recruits in the campaign"), attrs=NUMERIC)
+    this_month = tables.Column(verbose_name=_("This month"), attrs=NUMERIC)
+    commission = tables.Column(verbose_name=_("Commission this month"), attrs=NUMERIC)
+
+    class Meta:
+        orderable = False  # by recruits, as the leaderboard orders them
+
+    def render_recruits(self, value):
+        return number(value)
+
+    def render_commission(self, value):
+        return rupiah(value.net)

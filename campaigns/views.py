@@ -18,7 +18,7 @@ from . import progress, progress_math
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
 from .models import Agreement, Campaign
-from .tables import AgreementTable, CampaignVillageTable, KnownCountPaginator
+from .tables import AgentBoardTable, AgreementTable, CampaignVillageTable, KnownCountPaginator
 
 
 class AgreementListView(RoleRequiredMixin, ScopedQuerysetMixin, SingleTableMixin, FilterView):
@@ -155,10 +155,11 @@ def campaign_agents(request, slug):
     """The campaign's Perisai agents by recruits, with this month's commission. Counted from
     the registrations, on its own page: the dashboard reads only kept numbers."""
     campaign = scoped_campaign(request, slug)
+    agents = progress.agent_leaderboard(campaign, user=request.user)
     return render(
         request,
         "campaigns/agents.html",
-        {"campaign": campaign, "agents": progress.agent_leaderboard(campaign, user=request.user)},
+        {"campaign": campaign, "agents": agents, "table": AgentBoardTable(agents)},
     )
 
 

@@ -1,5 +1,6 @@
-"""Forms of the village-data pages (campaigns.village_data_views): filtering the list, editing one
-village's counts, and uploading a file of counts (read by villages.counts_file)."""
+"""Forms of the village-data pages (campaigns.village_data_views): editing one village's counts
+and uploading a file of counts (read by villages.counts_file); the list's filter is
+campaigns.filters.VillageFilter."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from sheets.reading import ImportRefused
 from villages.counts_file import read_counts_file
-from villages.models import District, Village
+from villages.models import Village
 
 
 class VillageCountsForm(forms.ModelForm):
@@ -49,29 +50,3 @@ class VillageCountsImportForm(forms.Form):
         except ImportRefused as refused:
             raise forms.ValidationError(refused.message, code=refused.code) from refused
         return upload
-
-
-class VillageFilterForm(forms.Form):
-    q = forms.CharField(label=gettext_lazy("Name or code"), required=False, max_length=100)
-    district = forms.ModelChoiceField(
-        label=gettext_lazy("District"), queryset=District.objects.none(), required=False
-    )
-    missing = forms.BooleanField(
-        label=gettext_lazy("Only villages with missing counts"), required=False
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        if user.is_admin:
-            # Every district of Indonesia is too long a list: admins search by code instead.
-            del self.fields["district"]
-        else:
-            self.fields["district"].queryset = (
-                District.objects.filter(villages__in=Village.objects.for_user(user))
-                .select_related("regency")
-                .distinct()
-                .order_by("regency__name", "name")
-            )
-            self.fields["district"].label_from_instance = lambda district: (
-                f"{district.name} ({district.regency.name})"
-            )

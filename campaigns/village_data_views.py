@@ -5,7 +5,6 @@ counts are the campaign targets' facts; the reference data and its services are 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,8 +20,9 @@ from villages.services import (
     village_counts_update,
 )
 
+from .filters import VillageFilter
 from .tables import VillageCountsTable
-from .village_data_forms import VillageCountsForm, VillageCountsImportForm, VillageFilterForm
+from .village_data_forms import VillageCountsForm, VillageCountsImportForm
 
 PER_PAGE = 50
 SESSION_KEY = "village_counts_import"
@@ -31,25 +31,15 @@ SESSION_KEY = "village_counts_import"
 @role_required(*ANY_ROLE)
 def village_data_list(request):
     villages = Village.objects.for_user(request.user).with_names().order_by("code")
-    form = VillageFilterForm(request.GET or None, user=request.user)
-    if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        if q:
-            villages = villages.filter(Q(name__icontains=q) | Q(code__startswith=q))
-        if form.cleaned_data.get("district"):
-            villages = villages.filter(district=form.cleaned_data["district"])
-        if form.cleaned_data["missing"]:
-            villages = villages.filter(
-                Q(population__isnull=True)
-                | Q(working_age_population__isnull=True)
-                | Q(official_count__isnull=True)
-            )
+    filterset = VillageFilter(request.GET, queryset=villages, user=request.user)
+    if filterset.is_valid():  # any field refused, the list is shown unfiltered, as it was
+        villages = filterset.qs
     page = BoundedPaginator(villages, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "villages/village_data_list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page": page,
             "table": VillageCountsTable(list(page.object_list)),
             "can_import": request.user.is_admin_or_branch_staff,

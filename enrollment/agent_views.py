@@ -29,7 +29,7 @@ from .models import (
     Payment,
     Registration,
 )
-from .tables import LapsingTable
+from .tables import AgentMonthTable, AgentRecruitsTable, LapsingTable
 
 LIST_MONTHS = 6
 DETAIL_MONTHS = 12
@@ -97,7 +97,14 @@ def agent_list(request):
     return render(
         request,
         "enrollment/agent_list.html",
-        {"agents": agents, "months": months, "rule": rule, "today": today},
+        {
+            "agents": agents,
+            "months": months,
+            "rule": rule,
+            "today": today,
+            "this_month_table": AgentMonthTable(agents, rule=rule),
+            "recruits_table": AgentRecruitsTable(agents, months=months),
+        },
     )
 
 

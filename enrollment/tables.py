@@ -1,11 +1,15 @@
 import django_tables2 as tables
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import ContributionRate, Registration
 from .premiums import format_rupiah
 
 PHONE_HIDDEN = {"th": {"class": "hide-phone"}, "td": {"class": "hide-phone"}}
+NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
 
 
 class RegistrationTable(tables.Table):
@@ -80,7 +84,6 @@ class RecentFilesTable(tables.Table):
         attrs = {"class": "compact"}
 
 
-NUMERIC = {"th": {"class": "numeric"}, "td": {"class": "numeric"}}
 NUMERIC_PHONE_HIDDEN = {
     "th": {"class": "numeric hide-phone"},
     "td": {"class": "numeric hide-phone"},
@@ -150,3 +153,92 @@ class ArrearsTable(FollowUpTable):
     class Meta:
         orderable = False
         attrs = {"data-testid": "arrears"}
+
+
+class AgentMonthTable(tables.Table):
+    """The agents of the user's area this month (enrollment.agent_views.agent_list computes the
+    rows: each agent carries `this_month`, an AgentMonth); `rule` is the commission rule in
+    force, for the dropped flag's number of months."""
+
+    name = tables.Column(verbose_name=_("Agent"))
+    recruits = tables.Column(
+        accessor="this_month__recruits",
+        verbose_name=_("New members paying"),
+        attrs={"th": {"class": "numeric"}, "td": {"class": "numeric",
+                                                  "data-testid": "recruits-this-month"}},
+    )  # fmt: skip
+    premiums = tables.Column(
+        accessor="this_month__premiums_collected",
+        verbose_name=_("Premiums paid"),
+        attrs={"th": {"class": "numeric hide-phone"}, "td": {"class": "numeric hide-phone"}},
+    )
+    commission = tables.Column(
+        accessor="this_month__commission",
+        verbose_name=_("Commission due (net)"),
+        attrs={"th": {"class": "numeric"}, "td": {"class": "numeric", "data-testid": "commission"}},
+    )
+    status = tables.Column(empty_values=(), verbose_name=_("Status"))
+
+    class Meta:
+        orderable = False  # active first, then by this month's recruits, as the page always was
+        row_attrs = {"data-agent": lambda record: record.pk}
+
+    def __init__(self, *args, rule=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule = rule
+
+    def render_name(self, value, record):
+        """The name links to the agent's page; the organization is under it, outside the link."""
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        if not record.organization:
+            return link
+        return format_html("{}<br><small>{}</small>", link, record.organization)
+
+    def render_premiums(self, value):
+        return format_rupiah(value)
+
+    def render_commission(self, value):
+        if not value.bonus:
+            return format_rupiah(value.net)
+        return format_html(
+            "{}<br><small>{}</small>", format_rupiah(value.net), gettext("incl. bonus")
+        )
+
+    def render_status(self, record):
+        if record.is_active:
+            status = format_html('<span class="badge badge-active">{}</span>', gettext("Active"))
+        else:
+            status = format_html('<span class="badge">{}</span>', gettext("Not active"))
+        if not getattr(record, "no_recruits_since", False):  # annotated only under a rule
+            return status
+        months = self.rule.inactive_after_months if self.rule else ""
+        return format_html(
+            '{} <span class="badge badge-rejected" data-testid="inactive-flag">{}</span>',
+            status,
+            gettext("Dropped: no new member and no premium for %(months)s months")
+            % {"months": months},
+        )
+
+
+class AgentRecruitsTable(tables.Table):
+    """New members per month, one column per month (`months`, oldest first; each agent's
+    `months` holds an AgentMonth for each)."""
+
+    name = tables.Column(verbose_name=_("Agent"))
+
+    class Meta:
+        orderable = False
+
+    def __init__(self, *args, months, **kwargs):
+        extra_columns = [
+            (
+                f"month_{index}",
+                tables.Column(
+                    accessor=f"months__{index}__recruits",
+                    verbose_name=date_format(month, "M Y"),
+                    attrs=NUMERIC,
+                ),
+            )
+            for index, month in enumerate(months)
+        ]
+        super().__init__(*args, extra_columns=extra_columns, **kwargs)

@@ -11,8 +11,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -26,9 +25,12 @@ from villages.models import BranchOffice, District, Village
 
 from . import accounts
 from .access import role_required
+from .filters import AccountFilter
 from .models import Invitation, User
+from .paging import BoundedPaginator
 from .qr import qr_svg
 from .roles import ADMIN_ONLY, STAFF
+from .tables import AccountTable
 from .two_factor import confirmed_device
 
 ACCOUNTS_PER_PAGE = 50
@@ -181,17 +183,17 @@ def account_list(request):
         .annotate(invited_until=Subquery(pending_until))
         .order_by("-is_active", "village__district__name", "village__name", "username")
     )
-    query = request.GET.get("q", "").strip()
-    if query:
-        users = users.filter(
-            Q(username__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(village__name__icontains=query)
-            | Q(village__district__name__icontains=query)
-            | Q(branch_office__name__icontains=query)
-        )
-    page = Paginator(users, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "portal/accounts/account_list.html", {"page": page, "query": query})
+    search = AccountFilter(request.GET, queryset=users)
+    page = BoundedPaginator(search.qs, ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/accounts/account_list.html",
+        {
+            "page": page,
+            "query": search.form.cleaned_data.get("q", ""),
+            "table": AccountTable(list(page.object_list)),
+        },
+    )
 
 
 @role_required(*STAFF)

@@ -4,6 +4,8 @@ Perisai agents nor their commissions."""
 
 from django.urls import reverse
 
+from enrollment.models import CommissionRule
+
 from ..enrollment.factories import AgentFactory
 from .test_dashboard import make_campaign
 from .test_progress import registered
@@ -31,3 +33,18 @@ def test_each_office_sees_only_its_own_agents_on_a_shared_campaign(
     # The agent page answers 404 for the other office's agent; the board no longer links it.
     client.force_login(other_branch_staff)
     assert client.get(reverse("agent_detail", args=[tuban_agent.pk])).status_code == 404
+
+
+def test_the_board_links_each_agent_and_shows_no_commission_without_a_rule(
+    client, branch_staff, operator, world
+):
+    campaign = make_campaign(world, [world.socorejo])
+    agent = AgentFactory(name="Sutini Tuban", villages=[world.socorejo])
+    registered(world.socorejo, operator, agent=agent)
+    CommissionRule.objects.all().delete()
+    client.force_login(branch_staff)
+    response = client.get(reverse("campaign_agents", args=[campaign.slug]))
+    link = reverse("agent_detail", args=[agent.pk])
+    assert f'<a href="{link}">Sutini Tuban</a>' in response.text
+    [row] = response.context["table"].rows
+    assert row.get_cell("commission") == "—"

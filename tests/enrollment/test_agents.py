@@ -305,3 +305,20 @@ def test_a_dropped_agent_may_rejoin_six_months_later_not_sooner(world, today):
     agent.joined_on = datetime.date(2026, 1, 1)
     later = AgentAdminForm({**data, "joined_on": "2026-10-01"}, instance=agent)
     assert later.is_valid(), later.errors
+
+
+def test_agent_list_tables_show_the_agent_and_one_column_per_month(client, world, operator, today):
+    """The first table links the agent's name (the organization under it, not linked); the
+    second has one column per month of the last six, oldest first."""
+    agent = AgentFactory(name="Sutini", organization="Koperasi Jenu", villages=[world.socorejo])
+    paid(recruit(agent, datetime.date(2026, 11, 2), verified=True), datetime.date(2026, 11, 9))
+
+    response = client_for(client, operator).get(reverse("agent_list"))
+
+    assert f'<a href="{agent.get_absolute_url()}">Sutini</a><br><small>Koperasi Jenu</small>' in (
+        response.text
+    )
+    headers = [column.header for column in response.context["recruits_table"].columns]
+    assert headers[1:] == ["Jun 2026", "Jul 2026", "Agu 2026", "Sep 2026", "Okt 2026", "Nov 2026"]
+    [row] = response.context["recruits_table"].rows
+    assert list(row)[1:] == [0, 0, 0, 0, 0, 1]

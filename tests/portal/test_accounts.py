@@ -471,6 +471,22 @@ def test_the_account_list_shows_the_invitation_status(client, world, branch_staf
     assert 'data-status="active"' in row.group(1)
 
 
+def test_the_account_list_searches_and_keeps_each_rows_forms(client, world, branch_staff):
+    """?q= finds accounts by village (or username, name, district, office); each active row
+    carries its tick for the slips form outside the table and its own invitation form."""
+    UserFactory(username="op-socorejo", village=world.socorejo)
+    UserFactory(username="op-karanglo", village=world.karanglo)
+    client.force_login(branch_staff)
+    response = client.get(reverse("account_list"), {"q": " socorejo "})
+    assert "op-socorejo" in response.text
+    assert "op-karanglo" not in response.text
+    assert response.context["query"] == "socorejo"
+    row = re.search(r'data-testid="account-op-socorejo">(.*?)</tr>', response.text, re.S)
+    assert 'form="slips-form"' in row.group(1)
+    assert 'name="csrfmiddlewaretoken"' in row.group(1)
+    assert 'id="slips-form"' in response.text
+
+
 def test_the_account_page_saves_contact_and_language(client, world, operator):
     """The phone is normalised, the language stored and set as the portal's language cookie."""
     client.cookies["django_language"] = "id"

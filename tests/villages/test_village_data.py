@@ -130,6 +130,21 @@ def test_list_filters_by_district_and_missing(client, world, branch_staff):
     assert "district" in response.context["form"].errors
 
 
+def test_list_filter_strips_the_search_and_ignores_every_filter_when_one_is_refused(
+    client, world, branch_staff
+):
+    """The search is trimmed; a district outside the area refuses the filter, and then the
+    whole list shows (the search is not applied alone), as the filter form did."""
+    url = reverse("village_data_list")
+    response = client_get(client, branch_staff, url, {"q": " socorejo "})
+    assert [v.code for v in response.context["page"].object_list] == [SOCOREJO]
+    assert '<option value="" selected>- Pilih -</option>' in response.text
+    response = client.get(url, {"q": "35.23.08", "missing": "on"})
+    assert [v.code for v in response.context["page"].object_list] == [KARANGLO]
+    response = client.get(url, {"q": "socorejo", "district": world.jatilawang.pk})
+    assert [v.code for v in response.context["page"].object_list] == [KARANGLO, SOCOREJO]
+
+
 def test_list_operator_sees_own_village(client, operator):
     response = client_get(client, operator, reverse("village_data_list"))
     assert [v.code for v in response.context["page"].object_list] == [SOCOREJO]
