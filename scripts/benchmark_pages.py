@@ -46,10 +46,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 TRIVIAL_URL = "/benchmark-trivial/"
 LAYOUT_URL = "/benchmark-layout/"
+# What a campaign counts, in plain SQL: members registered in its window, formal employees
+# (covered through an employer, issue 18) only where the campaign counts them.
 SQL_COUNTED = (
     "FROM enrollment_registration r JOIN campaigns_campaignvillage cv "
     "ON cv.village_id = r.village_id AND cv.campaign_id = %(campaign)s "
+    "JOIN enrollment_participant p ON p.id = r.participant_id "
     "WHERE r.status IN ('verified', 'active') "
+    "AND (%(employer_covered)s OR p.category <> 'pu') "
     "AND (r.created_at AT TIME ZONE 'Asia/Jakarta')::date BETWEEN %(start)s AND %(end)s"
 )
 AGGREGATES = [
@@ -225,6 +229,7 @@ def child_measure(repeat: int, warmup: int, budget: float) -> dict:
         "campaign": campaign.pk,
         "start": campaign.starts_on,
         "end": min(campaign.ends_on, today),
+        "employer_covered": campaign.counts_employer_covered,
     }
 
     def sql(query: str, params: dict = window) -> list[tuple]:
@@ -289,9 +294,11 @@ def child_measure(repeat: int, warmup: int, budget: float) -> dict:
         (name, district): n
         for name, district, n in sql(
             "SELECT v.name, d.name, count(r.id) FILTER (WHERE r.status IN ('verified', 'active') "
+            "AND (%(employer_covered)s OR p.category <> 'pu') "
             "AND (r.created_at AT TIME ZONE 'Asia/Jakarta')::date BETWEEN %(start)s AND %(end)s) "
             "FROM villages_village v JOIN villages_district d ON d.code = v.district_id "
             "LEFT JOIN enrollment_registration r ON r.village_id = v.code "
+            "LEFT JOIN enrollment_participant p ON p.id = r.participant_id "
             "WHERE d.regency_id = %(regency)s GROUP BY v.code, v.name, d.name",
             {**window, "regency": regency.code},
         )
