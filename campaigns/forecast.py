@@ -6,7 +6,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
-from . import progress_math
+from portal import progress_math
 
 PACE_WEEKS = 4
 

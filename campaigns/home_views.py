@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from enrollment.models import LAPSING_WITHIN_DAYS, Registration
+from portal import progress_math
 from portal.access import role_required
 from portal.page_cache import cached_content, campaign_scope, village_scope
 from portal.roles import BRANCH_STAFF_ONLY, VILLAGE_OPERATOR_ONLY
 from villages.models import Village
 
-from . import progress_math
 from .models import Agreement, Campaign, CampaignVillage, Claim, SocializationEvent
 from .progress import totals_of, village_progress
 

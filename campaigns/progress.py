@@ -27,9 +27,10 @@ from django.utils import timezone
 
 from enrollment.commission import CommissionTerms, compute_commission
 from enrollment.models import Agent, CommissionRule, Registration
+from portal import progress_math
 from villages.models import area_names
 
-from . import progress_math, tally
+from . import tally
 from .forecast import Forecast, forecast
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
 

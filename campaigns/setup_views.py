@@ -16,11 +16,12 @@ from django.utils.translation import ngettext
 from enrollment.commission import add_months
 from enrollment.models import ContributionRate, FundingSource, WorkerCategory
 from enrollment.premiums import month_of
+from portal import progress_math
 from portal.access import role_required, scoped_or_404
 from portal.roles import ANY_ROLE, STAFF
 from villages.models import Village
 
-from . import progress_math, services
+from . import services
 from .forms import BudgetForm, CampaignForm, EventForm
 from .models import Campaign, SocializationEvent
 from .progress import village_row

@@ -44,9 +44,9 @@ from enrollment.models import FundedPeriod, FundingSource, Payment, Registration
 from enrollment.models.payments import FULL_PAYMENT
 from enrollment.premiums import EMPLOYER_CATEGORIES
 from portal import page_cache
+from portal.progress_math import share
 
 from .models import Campaign, CampaignArea, CampaignVillage, CampaignWeek, ScoreCriterion
-from .progress_math import share
 
 NUMBERS = [
     "counted", "members", "officials_enrolled", "funding_ended", "continued", "paying",

@@ -7,6 +7,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from enrollment.models import FundingSource, WorkerCategory
+from portal import progress_math
 from portal.access import RoleRequiredMixin, ScopedQuerysetMixin, role_required, scoped_or_404
 from portal.db_routers import use_replica
 from portal.page_cache import cached_content, on_campaign
@@ -14,7 +15,7 @@ from portal.paging import BoundedPaginator
 from portal.roles import ANY_ROLE, STAFF
 from portal.spreadsheets import table_download
 
-from . import progress, progress_math
+from . import progress
 from .charts import weekly_chart
 from .filters import AgreementFilter, CampaignVillageFilter
 from .models import Agreement, Campaign

@@ -2,11 +2,11 @@
 
 import datetime
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal import progress_math
 from portal.access import role_required, scoped_or_404
 from portal.phone import display_phone
 from portal.roles import ANY_ROLE
@@ -65,7 +65,10 @@ def lapsing_list(request):
             "days": LAPSING_WITHIN_DAYS,
             "ended": counts["ended"],
             "continued": counts["continued"],
-            "continued_percent": _percent(counts["continued"], counts["ended"]),
+            # Rounded down, as a campaign's retention (the same share, the same rule).
+            "continued_percent": progress_math.percent_or_none(
+                counts["continued"], counts["ended"]
+            ),
             "follow_up_channels": FollowUp.Channel.choices,
         },
     )
@@ -184,9 +187,3 @@ def _rules_by_month(months: list[datetime.date]) -> dict[datetime.date, Commissi
         month: next((rule for rule in rules if rule.effective_from <= month_end(month)), None)
         for month in months
     }
-
-
-def _percent(part: int, whole: int) -> int | None:
-    if not whole:
-        return None
-    return int((Decimal(part) * 100 / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -2,10 +2,10 @@
 
 from types import SimpleNamespace
 
-from campaigns import progress_math
 from campaigns.models import Campaign
 from campaigns.templatetags.progress_cells import progress_cell
 from enrollment.models import Registration
+from portal import progress_math
 
 Status = Registration.Status
 

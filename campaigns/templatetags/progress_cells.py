@@ -7,8 +7,8 @@ from django.template.defaultfilters import date
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from campaigns.progress_math import rounded_percent, share_percent
 from portal.formatting import number
+from portal.progress_math import rounded_percent, share_percent
 
 register = template.Library()
 

@@ -331,3 +331,22 @@ def test_reconcile_repairs_paid_until_written_behind_the_portals_back(world):
     output = StringIO()
     call_command("reconcile_tallies", "--check", stdout=output)
     assert "Every registration's latest funded period is stored." in output.getvalue()
+
+
+def test_the_lapsing_page_rounds_its_retention_as_the_campaigns_do(client, world, operator, today):
+    """Issue 21: "continued paying on their own" is a retention, rounded down as a campaign's
+    (portal.progress_math.percent_or_none): 2 of 3 is 66 %."""
+    for _ in range(2):
+        funded(
+            world.socorejo,
+            (DANA_DESA, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)),
+            (PARTICIPANT, datetime.date(2026, 7, 1), datetime.date(2026, 12, 31)),
+        )
+    funded(world.socorejo, (ADD, datetime.date(2026, 1, 1), datetime.date(2026, 6, 30)))
+    response = client_for(client, operator).get(reverse("lapsing_list"))
+    assert (
+        response.context["ended"],
+        response.context["continued"],
+        response.context["continued_percent"],
+    ) == (3, 2, 66)
+    assert "(66 %)" in response.text
