@@ -431,15 +431,15 @@ class FundedPeriodForm(forms.Form):
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, village, registration: Registration | None = None, **kwargs):
+    def __init__(self, *args, registration: Registration, **kwargs):
         super().__init__(*args, **kwargs)
-        self.village = village
         self.registration = registration
-        self.fields["funding_source"].widget.choices = eligibility.payer_choices(village)
+        self.village = registration.village
+        self.fields["funding_source"].widget.choices = eligibility.payer_choices(self.village)
 
     def clean(self):
         cleaned = super().clean()
-        if self.registration is not None and self.registration.is_employer_covered:
+        if self.registration.is_employer_covered:
             raise ValidationError(
                 _("A member covered through an employer has no funded periods: the employer pays."),
                 code="employer_covered",

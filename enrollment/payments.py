@@ -372,12 +372,7 @@ def save_checked(checked: Checked, *, upload: PaymentUpload | None) -> int:
         touched = Registration.objects.filter(
             pk__in=RawSQL("SELECT DISTINCT registration_id FROM payment_in", [])
         )
-        store_months_paid(touched)
-        if written:
-            # The campaigns' members who paid and their retention follow, in this transaction.
-            changes.announce(
-                villages=touched.order_by().values_list("village_id", flat=True).distinct()
-            )
+        _months_paid_follow(touched, written=written)
         cursor.execute("DROP TABLE payment_in")
     return written
 
@@ -402,12 +397,18 @@ def _save_with_the_orm(checked: Checked, *, upload: PaymentUpload | None) -> int
         update_fields=["amount", "premium_due", "paid_on", "upload", "recorded_at"],
     )
     touched = Registration.objects.filter(pk__in={p.registration_id for p in payments})
+    _months_paid_follow(touched, written=len(payments))
+    return len(payments)
+
+
+def _months_paid_follow(touched: QuerySet, *, written: int) -> None:
+    """After payments are written: the registrations' months paid, and (when anything was
+    written) the campaigns' members who paid and their retention, in this transaction."""
     store_months_paid(touched)
-    if payments:
+    if written:
         changes.announce(
             villages=touched.order_by().values_list("village_id", flat=True).distinct()
         )
-    return len(payments)
 
 
 def store_months_paid(registrations: QuerySet) -> int:

@@ -146,9 +146,7 @@ def registration_detail(request, pk):
             "can_edit": can_edit,
             "verify_form": VerifyForm(),
             "reject_form": RejectForm(),
-            "period_form": FundedPeriodForm(
-                village=registration.village, registration=registration
-            ),
+            "period_form": FundedPeriodForm(registration=registration),
         },
     )
 
@@ -271,7 +269,7 @@ def funded_period_create(request, pk):
     registration = scoped_registration(request, pk)
     if registration.is_returned:
         raise PermissionDenied
-    form = FundedPeriodForm(request.POST, village=registration.village, registration=registration)
+    form = FundedPeriodForm(request.POST, registration=registration)
     if form.is_valid():
         services.funded_period_add(registration=registration, by=request.user, **form.cleaned_data)
         messages.success(request, _("The funded period is recorded."))
